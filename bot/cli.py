@@ -1,0 +1,242 @@
+"""The ``briefbot`` command line, generated from the command registry.
+
+Every registry command becomes a sub-command with the same arguments and help as on
+chat; ``run``, ``shell``, ``ingest`` and ``sync-commands`` are the runtime's own. The
+local operator runs as owner. Settings are built here, in ``main()``, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from corpus.errors import CorpusError
+from corpus.extract.pipeline import Extractor
+from corpus.models import IngestResult
+from corpus.service import Corpus, IngestLimits
+from handlers.context import Context
+from handlers.registry import REGISTRY, Command, dispatch, load_commands
+from handlers.types import Privilege, Reply, Request, User
+
+from .render_text import print_reply, to_json
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+RUNTIME_COMMANDS = {"run", "shell", "ingest", "sync-commands"}
+
+
+def _add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the reply as one JSON object")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    load_commands()
+    parser = argparse.ArgumentParser(
+        prog="briefbot",
+        description="A chat briefing bot over news articles: every answer cites its source sentence.",
+    )
+    parser.add_argument("--db", type=Path, help="SQLite database path (default: $BRIEFBOT_DB or data/briefbot.db)")
+    parser.add_argument("--json", action="store_true", default=False, help="print replies as JSON")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("run", help="start the configured front ends (the console when no chat token is set)")
+    _add_json(p)
+    p = sub.add_parser("shell", help="console chat: type commands as in a channel")
+    _add_json(p)
+    p = sub.add_parser("ingest", help="add articles from files, directories, .jsonl(.gz) or URLs")
+    p.add_argument("sources", nargs="+", metavar="PATH|URL")
+    p.add_argument("--no-extract", action="store_true", help="index text only; run `reindex` later for facts")
+    _add_json(p)
+    p = sub.add_parser("sync-commands", help="publish slash commands to Discord (globally or to one guild)")
+    p.add_argument("--guild", type=int, help="guild id to sync to (instant) instead of globally")
+    _add_json(p)
+
+    for cmd in REGISTRY:
+        if cmd.name in RUNTIME_COMMANDS:
+            continue
+        p = sub.add_parser(cmd.name, help=cmd.summary, description=cmd.summary, epilog=f"example: briefbot {cmd.example}")
+        for arg in cmd.args:
+            kwargs: dict = {"help": arg.description}
+            if arg.kind == "int":
+                kwargs["type"] = int
+            if arg.choices:
+                kwargs["choices"] = list(arg.choices)
+            if arg.kind == "text":
+                kwargs["nargs"] = "+" if arg.required else "*"
+            elif not arg.required:
+                kwargs["nargs"] = "?"
+            p.add_argument(arg.name, **kwargs)
+        _add_json(p)
+    return parser
+
+
+def _cli_args(cmd: Command, ns: argparse.Namespace) -> dict:
+    out = {}
+    for arg in cmd.args:
+        value = getattr(ns, arg.name, None)
+        if isinstance(value, list):
+            value = " ".join(value) if value else None
+        out[arg.name] = value
+    return out
+
+
+def _emit(console: Console, reply: Reply, json_output: bool) -> None:
+    if json_output:
+        sys.stdout.write(to_json(reply) + "\n")
+    else:
+        print_reply(console, reply, image_dir=Path("charts"))
+
+
+async def _open_corpus(settings: Settings, *, extract: bool = True) -> Corpus:
+    limits = IngestLimits(
+        max_file_bytes=settings.max_file_bytes,
+        max_url_bytes=settings.max_url_bytes,
+        fetch_timeout=settings.fetch_timeout,
+        allow_private_urls=settings.allow_private_urls,
+    )
+    extractor = Extractor(workers=settings.extract_workers) if extract else None
+    return await Corpus.open(settings.db, extractor=extractor, limits=limits, seed=settings.seed)
+
+
+def _result_reply(results: list[IngestResult]) -> Reply:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to ingest"
+    return Reply(
+        "ingest",
+        counts.get("added", 0) > 0,
+        f"Ingest finished: {summary}.",
+        data={"results": [
+            {"source": r.source, "status": r.status, "message": r.message, "article_id": r.article_id,
+             "title": r.title, "duplicate_of": r.duplicate_of}
+            for r in results
+        ], "counts": counts},
+    )
+
+
+async def _ingest(corpus: Corpus, sources: Sequence[str], console: Console, json_output: bool) -> Reply:
+    results: list[IngestResult] = []
+    show = not json_output
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show or not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("ingesting", total=None)
+
+        def on_result(r: IngestResult) -> None:
+            progress.advance(task)
+            if show:
+                mark = {"added": "[green]added[/]", "duplicate": "[yellow]skipped[/]"}.get(r.status, "[red]error[/]")
+                from rich.markup import escape
+
+                console.print(f"{mark} {escape(r.source)}: {escape(r.message)}")
+
+        for src in sources:
+            if src.startswith(("http://", "https://")):
+                try:
+                    for r in await corpus.ingest_url(src, added_by="cli"):
+                        results.append(r)
+                        on_result(r)
+                except CorpusError as exc:
+                    r = IngestResult(src, "error", exc.message)
+                    results.append(r)
+                    on_result(r)
+            else:
+                results += await corpus.ingest_path(src, added_by="cli", progress=on_result)
+    return _result_reply(results)
+
+
+async def _reindex(corpus: Corpus, console: Console, json_output: bool) -> Reply:
+    with Progress(
+        TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=json_output or not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("reindex", total=await corpus.store.count_articles())
+        done = await corpus.reindex(actor="cli", progress=lambda d, t: progress.update(task, completed=d, total=t))
+    return Reply("reindex", True, f"Re-extracted facts for {done} articles.", data={"reindexed": done})
+
+
+async def _run(ns: argparse.Namespace, settings: Settings) -> int:
+    console = Console(highlight=False, stderr=False)
+    json_output = bool(getattr(ns, "json", False))
+    command = ns.command or "run"
+    if command == "sync-commands":
+        from .discord_bot import sync_commands
+
+        if settings.discord_token is None:
+            console.print("Set BRIEFBOT_DISCORD_TOKEN first (see README: Discord).")
+            return 2
+        n = await sync_commands(settings, ns.guild or settings.discord_guild_id)
+        console.print(f"Synced {n} slash commands" + (f" to guild {ns.guild}." if ns.guild else " globally."))
+        return 0
+
+    corpus = await _open_corpus(settings, extract=not getattr(ns, "no_extract", False))
+    try:
+        ctx = Context(corpus)
+        if command == "run":
+            if settings.discord_token is not None:
+                from .discord_bot import run_discord
+
+                await run_discord(settings, ctx)
+                return 0
+            from .console import run_console
+
+            console.print("No chat token configured (BRIEFBOT_DISCORD_TOKEN): starting the console.")
+            await run_console(ctx, json_output=json_output, console=console)
+            return 0
+        if command == "shell":
+            from .console import run_console
+
+            await run_console(ctx, json_output=json_output, console=console)
+            return 0
+        if command == "ingest":
+            reply = await _ingest(corpus, ns.sources, console, json_output)
+        elif command == "reindex":
+            reply = await _reindex(corpus, console, json_output)
+        else:
+            cmd = REGISTRY.get(command)
+            assert cmd is not None
+            req = Request(cmd.name, _cli_args(cmd, ns), user=User("cli", "cli"), privilege=Privilege.OWNER, channel="cli")
+            reply = await dispatch(ctx, req)
+        _emit(console, reply, json_output)
+        return 0 if not reply.error else 1
+    finally:
+        await corpus.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    settings = Settings()
+    if ns.db is not None:
+        settings.db = ns.db
+    level = logging.DEBUG if ns.verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level if ns.verbose else max(level, logging.WARNING),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    log.debug("settings: %s", json.dumps(settings.redacted(), default=str))
+    try:
+        return asyncio.run(_run(ns, settings))
+    except CorpusError as exc:
+        print(f"briefbot: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""Runtime configuration, read from ``BRIEFBOT_*`` environment variables and ``.env``.
+
+Built in ``main()`` and passed down, never at import time, so importing any module (or
+running the tests) needs no token. Secrets are ``SecretStr`` so they never show up in a
+log line or a repr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BRIEFBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    db: Path = Field(Path("data/briefbot.db"), description="SQLite database path")
+    seed: bool = Field(True, description="fill an empty database from the shipped articles")
+
+    discord_token: SecretStr | None = None
+    discord_prefix: str = "!"
+    discord_guild_id: int | None = None
+
+    moderator_roles: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["Moderator"])
+    admin_user_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    max_file_bytes: int = 5_000_000
+    max_url_bytes: int = 5_000_000
+    fetch_timeout: float = 15.0
+    allow_private_urls: bool = False
+    extract_workers: int = 1
+    cooldown_seconds: float = 5.0
+    log_level: str = "INFO"
+
+    _csv = field_validator("moderator_roles", "admin_user_ids", mode="before")(_split_csv)
+
+    def redacted(self) -> dict[str, object]:
+        """Settings as a dict with every secret masked, safe to log."""
+        out: dict[str, object] = {}
+        for name, value in self.model_dump().items():
+            if any(k in name for k in ("token", "secret", "key")):
+                out[name] = "***" if value else None
+            else:
+                out[name] = value
+        return out

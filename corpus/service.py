@@ -1,0 +1,353 @@
+"""The corpus as the handlers see it: ingest, extraction, removal, reindex, queries.
+
+This is the seam between platform-neutral commands and the data layer. It owns the
+store and the extractor, keeps CPU work (cleaning, spaCy) off the event loop, and makes
+each article land in one transaction with its sentences and facts, so an interrupted
+ingest never leaves a half-indexed article.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import clean, segment, sources
+from .errors import IngestError
+from .extract.aliases import AliasIndex
+from .extract.pipeline import FACTS_VERSION, ExtractionItem, Extractor
+from .models import (
+    Article,
+    ArticleFacts,
+    CleanedDocument,
+    IngestResult,
+    RawDocument,
+    SentenceSpan,
+    TextSpan,
+)
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+SHIPPED_ARTICLES = Path(__file__).resolve().parent / "articles"
+ProgressFn = Callable[[IngestResult], None]
+
+
+@dataclass(slots=True, frozen=True)
+class IngestLimits:
+    max_file_bytes: int = 5_000_000
+    max_url_bytes: int = 5_000_000
+    fetch_timeout: float = 15.0
+    allow_private_urls: bool = False
+
+
+@dataclass(slots=True)
+class _Prepared:
+    raw: RawDocument
+    doc: CleanedDocument
+    paragraphs: list[TextSpan]
+    sentences: list[SentenceSpan]
+    hashes: list[int]
+    words: list[int]
+    content_hash: str
+
+
+def _prepare(raw: RawDocument) -> _Prepared:
+    doc = clean.clean_document(raw)
+    paragraphs, sentences = segment.segment(doc.text)
+    if not sentences:
+        raise IngestError(f"{raw.source}: no sentences found after cleaning.")
+    hashes = [segment.sentence_hash(s.text) for s in sentences]
+    words = [len(s.text.split()) for s in sentences]
+    digest = hashlib.sha256(segment.normalize_for_hash(doc.text).encode("utf-8")).hexdigest()
+    return _Prepared(raw, doc, paragraphs, sentences, hashes, words, digest)
+
+
+def _prepare_many(raws: list[RawDocument]) -> list[_Prepared | IngestResult]:
+    out: list[_Prepared | IngestResult] = []
+    for raw in raws:
+        try:
+            out.append(_prepare(raw))
+        except IngestError as exc:
+            out.append(IngestResult(raw.source, "error", exc.message))
+    return out
+
+
+class Corpus:
+    """Everything a handler may do with the articles."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        extractor: Extractor | None = None,
+        limits: IngestLimits | None = None,
+    ) -> None:
+        self.store = store
+        self.extractor = extractor
+        self.limits = limits or IngestLimits()
+        self.aliases = AliasIndex()
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        extractor: Extractor | None = None,
+        limits: IngestLimits | None = None,
+        seed: bool = True,
+    ) -> Corpus:
+        store = await Store.open(path)
+        corpus = cls(store, extractor=extractor, limits=limits)
+        await corpus._load_aliases()
+        if seed:
+            await corpus.ensure_seeded()
+        return corpus
+
+    async def close(self) -> None:
+        if self.extractor is not None:
+            self.extractor.close()
+        await self.store.close()
+
+    async def __aenter__(self) -> Corpus:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ ingest
+
+    async def ensure_seeded(self) -> list[IngestResult]:
+        """Fill an empty database from the articles shipped in ``corpus/articles``."""
+        if await self.store.count_articles():
+            return []
+        log.info("empty database: ingesting the shipped articles from %s", SHIPPED_ARTICLES)
+        return await self.ingest_path(SHIPPED_ARTICLES, added_by="briefbot (shipped corpus)")
+
+    async def ingest_path(
+        self, path: str | Path, *, added_by: str, progress: ProgressFn | None = None, batch: int = 32
+    ) -> list[IngestResult]:
+        path = Path(path).expanduser()
+        if not path.exists():
+            result = IngestResult(str(path), "error", f"{path}: no such file or directory.")
+            if progress:
+                progress(result)
+            return [result]
+        items = sources.iter_documents(path, max_bytes=self.limits.max_file_bytes)
+        return await self.ingest_documents(items, added_by=added_by, progress=progress, batch=batch)
+
+    async def ingest_text(self, text: str, *, added_by: str, source: str = "pasted") -> IngestResult:
+        if not text or not text.strip():
+            raise IngestError("There is no text to add: paste an article or give a URL.")
+        if len(text.encode("utf-8")) > self.limits.max_file_bytes:
+            raise IngestError(
+                f"That text is {len(text.encode('utf-8')):,} bytes; the limit is {self.limits.max_file_bytes:,}."
+            )
+        raw = sources.document_from_text(text, source=source)
+        return (await self.ingest_documents([raw], added_by=added_by))[0]
+
+    async def ingest_bytes(
+        self, data: bytes, *, filename: str, added_by: str, content_type: str | None = None
+    ) -> list[IngestResult]:
+        docs = sources.documents_from_bytes(
+            data, source=filename, filename=filename, content_type=content_type, max_bytes=self.limits.max_file_bytes
+        )
+        return await self.ingest_documents(docs, added_by=added_by)
+
+    async def ingest_url(self, url: str, *, added_by: str) -> list[IngestResult]:
+        from .fetch import fetch_url
+
+        fetched = await fetch_url(
+            url,
+            timeout=self.limits.fetch_timeout,
+            max_bytes=self.limits.max_url_bytes,
+            allow_private=self.limits.allow_private_urls,
+        )
+        docs = sources.documents_from_bytes(
+            fetched.body,
+            source=fetched.final_url,
+            filename=fetched.final_url.rsplit("/", 1)[-1] or None,
+            content_type=fetched.content_type,
+            max_bytes=self.limits.max_url_bytes,
+        )
+        for d in docs:
+            d.meta.setdefault("url", fetched.final_url)
+            if not d.meta.get("url"):
+                d.meta["url"] = fetched.final_url
+        return await self.ingest_documents(docs, added_by=added_by)
+
+    async def ingest_documents(
+        self,
+        items: Iterable[RawDocument | sources.SourceProblem],
+        *,
+        added_by: str,
+        progress: ProgressFn | None = None,
+        batch: int = 32,
+    ) -> list[IngestResult]:
+        """Clean, dedupe, extract and store documents, batch by batch.
+
+        Problems with single items become ``error`` results and the rest go on. Reading
+        the source happens in a worker thread, so a long jsonl.gz or a slow disk never
+        holds the event loop.
+        """
+        results: list[IngestResult] = []
+
+        def report(r: IngestResult) -> None:
+            results.append(r)
+            if progress:
+                progress(r)
+
+        iterator = iter(items)
+        sentinel = object()
+
+        def next_batch() -> list[RawDocument | sources.SourceProblem]:
+            out = []
+            for _ in range(batch):
+                item = next(iterator, sentinel)
+                if item is sentinel:
+                    break
+                out.append(item)
+            return out
+
+        while True:
+            chunk = await asyncio.to_thread(next_batch)
+            if not chunk:
+                break
+            raws = []
+            for item in chunk:
+                if isinstance(item, sources.SourceProblem):
+                    report(IngestResult(item.source, "error", item.message))
+                else:
+                    raws.append(item)
+            prepared = await asyncio.to_thread(_prepare_many, raws)
+            await self._store_batch(prepared, added_by, report)
+        return results
+
+    async def _store_batch(
+        self, prepared: list[_Prepared | IngestResult], added_by: str, report: ProgressFn
+    ) -> None:
+        async with self._write_lock:
+            fresh: list[_Prepared] = []
+            seen: dict[str, str] = {}
+            for p in prepared:
+                if isinstance(p, IngestResult):
+                    report(p)
+                    continue
+                dup = await self.store.find_duplicate(p.content_hash, list(zip(p.hashes, p.words)))
+                if dup is not None:
+                    kind = "a copy" if dup.exact else f"a near-duplicate ({dup.similarity:.0%} of sentences shared)"
+                    report(
+                        IngestResult(
+                            p.raw.source,
+                            "duplicate",
+                            f"Not added: {kind} of article {dup.article_id} “{dup.title}”.",
+                            duplicate_of=dup.article_id,
+                            title=p.doc.title,
+                        )
+                    )
+                    continue
+                if p.content_hash in seen:
+                    report(IngestResult(p.raw.source, "duplicate", f"Not added: same text as {seen[p.content_hash]}."))
+                    continue
+                seen[p.content_hash] = p.raw.source
+                fresh.append(p)
+            facts: list[ArticleFacts | None] = [None] * len(fresh)
+            if self.extractor is not None and fresh:
+                facts = list(
+                    await self.extractor.extract([ExtractionItem(p.doc.text, p.doc.published) for p in fresh])
+                )
+            for p, f in zip(fresh, facts, strict=True):
+                report(await self._store_one(p, f, added_by))
+            await self._update_aliases([f for f in facts if f is not None])
+
+    async def _store_one(self, p: _Prepared, facts: ArticleFacts | None, added_by: str) -> IngestResult:
+        d = p.doc
+        title = d.title or "(untitled)"
+        try:
+            article_id = await self.store.add_article(
+                title=title,
+                outlet=d.outlet,
+                author=d.author,
+                published=d.published,
+                published_inferred=d.published_inferred,
+                url=d.url,
+                source=p.raw.source,
+                source_id=p.raw.meta.get("source_id"),
+                added_by=added_by,
+                content_hash=p.content_hash,
+                text=d.text,
+                paragraphs=p.paragraphs,
+                sentences=p.sentences,
+                sentence_hashes=p.hashes,
+                facts=facts,
+                facts_version=FACTS_VERSION,
+            )
+        except sqlite3.IntegrityError:
+            return IngestResult(p.raw.source, "duplicate", "Not added: the same text is already indexed.")
+        await self.store.record_change(added_by, "add", article_id, f"{title} ({p.raw.source})")
+        return IngestResult(
+            p.raw.source,
+            "added",
+            f"Added article {article_id}: {title}",
+            article_id=article_id,
+            title=title,
+            figures=len(facts.figures) if facts else 0,
+            quotes=len(facts.quotes) if facts else 0,
+            outlet=d.outlet,
+            published=d.published,
+        )
+
+    # ------------------------------------------------------------------ aliases
+
+    async def _load_aliases(self) -> None:
+        self.aliases = AliasIndex.from_rows(await self.store.entity_names())
+
+    async def _update_aliases(self, facts: list[ArticleFacts]) -> None:
+        """Fold new names into the corpus-wide alias groups and persist what changed."""
+        if not facts:
+            return
+        for f in facts:
+            for m in f.mentions:
+                self.aliases.add(m.text, m.label)
+        await self.store.upsert_entity_names(self.aliases.drain_changes())
+
+    # ------------------------------------------------------------------ maintenance
+
+    async def remove(self, article_id: int, *, actor: str) -> Article | None:
+        async with self._write_lock:
+            article = await self.store.get_article(article_id)
+            if article is None:
+                return None
+            await self.store.remove_article(article_id)
+            await self.store.record_change(actor, "remove", article_id, article.title)
+            return article
+
+    async def reindex(
+        self, *, actor: str, only_stale: bool = False, progress: Callable[[int, int], None] | None = None,
+        batch: int = 16,
+    ) -> int:
+        """Re-extract facts for every (or every stale) article, one transaction per article."""
+        if self.extractor is None:
+            raise IngestError("Reindex needs the fact extractor, which is not enabled.")
+        ids = (
+            await self.store.stale_article_ids(FACTS_VERSION) if only_stale else await self.store.iter_article_ids()
+        )
+        done = 0
+        for i in range(0, len(ids), batch):
+            articles = [a for a in [await self.store.get_article(x) for x in ids[i : i + batch]] if a]
+            facts = await self.extractor.extract([ExtractionItem(a.text, a.published) for a in articles])
+            async with self._write_lock:
+                for a, f in zip(articles, facts, strict=True):
+                    await self.store.replace_facts(a.id, f, FACTS_VERSION)
+                    done += 1
+                    if progress:
+                        progress(done, len(ids))
+                await self._update_aliases(facts)
+        await self.store.record_change(actor, "reindex", None, f"{done} articles")
+        return done
+

@@ -1,0 +1,899 @@
+"""The SQLite store: the only module in the project that speaks SQL.
+
+One function (:func:`connect`) prepares every connection, migrations are numbered SQL
+files applied in a transaction and recorded in the database itself, every piece of user
+text is a bound parameter, and FTS5 input goes through :func:`escape_fts`. Callers get
+dataclasses from :mod:`corpus.models`, never rows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from .models import (
+    Article,
+    ArticleFacts,
+    ArticleSummary,
+    Change,
+    DatedEvent,
+    DuplicateMatch,
+    EntityInfo,
+    EventHit,
+    FigureHit,
+    Figure,
+    Mention,
+    Quote,
+    QuoteHit,
+    SentenceHit,
+    SentenceSpan,
+    Subscription,
+    TextSpan,
+)
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+#: Sentences shorter than this (in words) are too generic to signal a duplicate.
+DUP_MIN_WORDS = 5
+
+
+def utcnow() -> str:
+    """UTC timestamp with fixed-width microseconds, so string order is time order."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+_FTS_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def escape_fts(query: str, *, any_term: bool = False) -> str:
+    """Turn arbitrary user text into a safe FTS5 query.
+
+    Every word becomes a quoted string, so FTS syntax in the input (``NEAR``, ``*``,
+    ``"``, ``:``, ``-``) is searched for literally instead of raising a syntax error.
+    With ``any_term`` the words are OR-ed, which ranks partial matches instead of
+    demanding all of them.
+    """
+    words = _FTS_WORD.findall(query)
+    if not words:
+        return ""
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    return (" OR " if any_term else " ").join(quoted)
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    out = []
+    for entry in resources.files("corpus.migrations").iterdir():
+        m = re.match(r"(\d{4})_(\w+)\.sql$", entry.name)
+        if m:
+            out.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if not buf and line.lstrip().startswith("--"):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+async def connect(path: str | Path) -> aiosqlite.Connection:
+    """Open and prepare a connection: the one place connection settings live.
+
+    WAL lets readers work while an ingest writes; foreign keys make removing an article
+    remove everything derived from it; the busy timeout turns brief lock contention into
+    a wait instead of an error. Autocommit mode, so transactions are always explicit.
+    """
+    if str(path) != ":memory:":
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA foreign_keys=ON")
+    await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Apply pending migrations, each in its own transaction; return the schema version."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    async with conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations") as cur:
+        current = (await cur.fetchone())[0]
+    for version, name, script in _migrations():
+        if version <= current:
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(script):
+                await conn.execute(statement)
+            await conn.execute(
+                "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, utcnow()),
+            )
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        log.info("applied migration %04d_%s", version, name)
+        current = version
+    return current
+
+
+def _article(row: sqlite3.Row) -> Article:
+    return Article(
+        id=row["id"],
+        title=row["title"],
+        outlet=row["outlet"],
+        author=row["author"],
+        published=row["published"],
+        published_inferred=bool(row["published_inferred"]),
+        url=row["url"],
+        source=row["source"],
+        source_id=row["source_id"],
+        added_by=row["added_by"],
+        added_at=row["added_at"],
+        content_hash=row["content_hash"],
+        text=row["text"],
+        word_count=row["word_count"],
+    )
+
+
+_SUMMARY_COLS = "id, title, outlet, author, published, published_inferred, url, added_by, added_at, word_count"
+
+
+def _summary(row: sqlite3.Row) -> ArticleSummary:
+    return ArticleSummary(
+        row["id"],
+        row["title"],
+        row["outlet"],
+        row["author"],
+        row["published"],
+        bool(row["published_inferred"]),
+        row["url"],
+        row["added_by"],
+        row["added_at"],
+        row["word_count"],
+    )
+
+
+_HIT_COLS = (
+    "s.id AS sid, s.article_id, s.idx, s.start, s.end, s.text, "
+    "a.title, a.outlet, a.published, a.url"
+)
+
+
+def _hit(row: sqlite3.Row, score: float = 0.0) -> SentenceHit:
+    return SentenceHit(
+        sentence_id=row["sid"],
+        article_id=row["article_id"],
+        index=row["idx"],
+        start=row["start"],
+        end=row["end"],
+        text=row["text"],
+        title=row["title"],
+        outlet=row["outlet"],
+        published=row["published"],
+        url=row["url"],
+        score=score,
+    )
+
+
+class Store:
+    """Named queries over one prepared connection.
+
+    aiosqlite serialises calls on the connection's thread, so one connection is both the
+    single writer and the reader; write methods wrap their work in ``BEGIN IMMEDIATE`` so
+    an article and everything derived from it land together or not at all.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        conn = await connect(path)
+        try:
+            await migrate(conn)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, str(path))
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        async with self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def schema_version(self) -> int:
+        row = await self._one("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        return row[0]
+
+    # ------------------------------------------------------------------ articles
+
+    async def count_articles(self) -> int:
+        return (await self._one("SELECT count(*) FROM articles"))[0]
+
+    async def find_duplicate(
+        self, content_hash: str, sentence_hashes: Sequence[tuple[int, int]]
+    ) -> DuplicateMatch | None:
+        """Find an article that is the same as, or nearly the same as, a new one.
+
+        Exact: the same normalised content hash. Near: the two articles share almost all
+        their substantive sentences (by normalised-sentence hash): at most one sentence
+        differs on either side, or at least 80% are shared both ways. ``sentence_hashes``
+        are ``(hash, word_count)`` pairs of the new article.
+        """
+        row = await self._one("SELECT id, title FROM articles WHERE content_hash = ?", (content_hash,))
+        if row:
+            return DuplicateMatch(row["id"], row["title"], True, 1.0)
+        hashes = sorted({h for h, words in sentence_hashes if words >= DUP_MIN_WORDS})
+        if len(hashes) < 2:
+            return None
+        best: DuplicateMatch | None = None
+        for chunk_start in range(0, len(hashes), 500):
+            chunk = hashes[chunk_start : chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._all(
+                f"SELECT s.article_id, count(DISTINCT s.norm_hash) AS shared, a.title,"
+                f" (SELECT count(DISTINCT s2.norm_hash) FROM sentences s2"
+                f"   WHERE s2.article_id = s.article_id AND length(s2.text) - length(replace(s2.text, ' ', '')) >= ?) AS theirs"
+                f" FROM sentences s JOIN articles a ON a.id = s.article_id"
+                f" WHERE s.norm_hash IN ({marks}) GROUP BY s.article_id ORDER BY shared DESC LIMIT 3",
+                (DUP_MIN_WORDS - 1, *chunk),
+            )
+            for r in rows:
+                ours, theirs, shared = len(hashes), max(r["theirs"], 1), r["shared"]
+                differing = max(ours - shared, theirs - shared)
+                ratio = shared / max(ours, theirs)
+                if (shared >= 2 and differing <= 1) or ratio >= 0.8:
+                    if best is None or ratio > best.similarity:
+                        best = DuplicateMatch(r["article_id"], r["title"], False, round(ratio, 3))
+        return best
+
+    async def add_article(
+        self,
+        *,
+        title: str,
+        outlet: str | None,
+        author: str | None,
+        published: str | None,
+        published_inferred: bool,
+        url: str | None,
+        source: str,
+        source_id: str | None,
+        added_by: str,
+        content_hash: str,
+        text: str,
+        paragraphs: Sequence[TextSpan],
+        sentences: Sequence[SentenceSpan],
+        sentence_hashes: Sequence[int],
+        facts: ArticleFacts | None = None,
+        facts_version: int = 0,
+    ) -> int:
+        """Insert an article with its sentences (and facts) in one transaction.
+
+        Raises ``sqlite3.IntegrityError`` when the content hash is already stored (a
+        concurrent ingest of the same text won the race).
+        """
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = await self.conn.execute(
+                "INSERT INTO articles(title, outlet, author, published, published_inferred, url,"
+                " source, source_id, added_by, added_at, content_hash, text, word_count,"
+                " sentence_count, facts_version)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    title,
+                    outlet,
+                    author,
+                    published,
+                    int(published_inferred),
+                    url,
+                    source,
+                    source_id,
+                    added_by,
+                    utcnow(),
+                    content_hash,
+                    text,
+                    len(text.split()),
+                    len(sentences),
+                    facts_version if facts is not None else 0,
+                ),
+            )
+            article_id = cur.lastrowid
+            await self.conn.executemany(
+                "INSERT INTO paragraphs(article_id, idx, start, end) VALUES (?,?,?,?)",
+                [(article_id, i, p.start, p.end) for i, p in enumerate(paragraphs)],
+            )
+            await self.conn.executemany(
+                "INSERT INTO sentences(article_id, paragraph, idx, start, end, text, norm_hash)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [
+                    (article_id, s.paragraph, s.index, s.start, s.end, s.text, h)
+                    for s, h in zip(sentences, sentence_hashes, strict=True)
+                ],
+            )
+            if facts is not None:
+                await self._insert_facts(article_id, facts)
+            await self.conn.execute("COMMIT")
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
+        return article_id
+
+    async def list_articles(
+        self,
+        query: str | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        since: str | None = None,
+        outlet: str | None = None,
+    ) -> list[ArticleSummary]:
+        """Articles newest first; ``query`` matches title, outlet or author (substring)."""
+        where, params = [], []
+        if query:
+            like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(title LIKE ? ESCAPE '\\' OR outlet LIKE ? ESCAPE '\\' OR author LIKE ? ESCAPE '\\')")
+            params += [like, like, like]
+        if since:
+            where.append("added_at > ?")
+            params.append(since)
+        if outlet:
+            where.append("outlet = ? COLLATE NOCASE")
+            params.append(outlet)
+        sql = f"SELECT {_SUMMARY_COLS} FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY coalesce(published, '') DESC, id DESC LIMIT ? OFFSET ?"
+        return [_summary(r) for r in await self._all(sql, (*params, limit, offset))]
+
+    async def latest_articles(self, limit: int = 5) -> list[ArticleSummary]:
+        return await self.list_articles(limit=limit)
+
+    async def articles_added_since(self, since: str | None, limit: int = 50) -> list[ArticleSummary]:
+        sql = f"SELECT {_SUMMARY_COLS} FROM articles"
+        params: list[Any] = []
+        if since:
+            sql += " WHERE added_at > ?"
+            params.append(since)
+        sql += " ORDER BY added_at, id LIMIT ?"
+        return [_summary(r) for r in await self._all(sql, (*params, limit))]
+
+    async def all_titles(self) -> list[tuple[int, str]]:
+        return [(r["id"], r["title"]) for r in await self._all("SELECT id, title FROM articles ORDER BY id")]
+
+    async def get_article(self, article_id: int) -> Article | None:
+        row = await self._one("SELECT * FROM articles WHERE id = ?", (article_id,))
+        return _article(row) if row else None
+
+    async def get_summaries(self, ids: Iterable[int]) -> dict[int, ArticleSummary]:
+        ids = sorted(set(ids))
+        out: dict[int, ArticleSummary] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = await self._all(
+                f"SELECT {_SUMMARY_COLS} FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.update({r["id"]: _summary(r) for r in rows})
+        return out
+
+    async def iter_article_ids(self) -> list[int]:
+        return [r[0] for r in await self._all("SELECT id FROM articles ORDER BY id")]
+
+    async def remove_article(self, article_id: int) -> bool:
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = await self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            await self.conn.execute("COMMIT")
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
+        return cur.rowcount > 0
+
+    async def paragraphs(self, article_id: int) -> list[TextSpan]:
+        rows = await self._all("SELECT start, end FROM paragraphs WHERE article_id = ? ORDER BY idx", (article_id,))
+        return [TextSpan(r["start"], r["end"]) for r in rows]
+
+    async def sentences(self, article_id: int) -> list[SentenceHit]:
+        rows = await self._all(
+            f"SELECT {_HIT_COLS} FROM sentences s JOIN articles a ON a.id = s.article_id"
+            " WHERE s.article_id = ? ORDER BY s.idx",
+            (article_id,),
+        )
+        return [_hit(r) for r in rows]
+
+    async def get_sentences(self, sentence_ids: Iterable[int]) -> dict[int, SentenceHit]:
+        ids = sorted(set(sentence_ids))
+        out: dict[int, SentenceHit] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = await self._all(
+                f"SELECT {_HIT_COLS} FROM sentences s JOIN articles a ON a.id = s.article_id"
+                f" WHERE s.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            out.update({r["sid"]: _hit(r) for r in rows})
+        return out
+
+    async def search_sentences(
+        self, query: str, *, limit: int = 10, any_term: bool = True, article_id: int | None = None
+    ) -> list[SentenceHit]:
+        """Best-matching sentences by FTS5 bm25 (user text escaped, never raw FTS syntax)."""
+        match = escape_fts(query, any_term=any_term)
+        if not match:
+            return []
+        sql = (
+            f"SELECT {_HIT_COLS}, bm25(sentences_fts) AS score FROM sentences_fts"
+            " JOIN sentences s ON s.id = sentences_fts.rowid JOIN articles a ON a.id = s.article_id"
+            " WHERE sentences_fts MATCH ?"
+        )
+        params: list[Any] = [match]
+        if article_id is not None:
+            sql += " AND s.article_id = ?"
+            params.append(article_id)
+        sql += " ORDER BY score LIMIT ?"
+        params.append(limit)
+        return [_hit(r, r["score"]) for r in await self._all(sql, params)]
+
+    # ------------------------------------------------------------------ facts
+
+    async def _insert_facts(self, article_id: int, facts: ArticleFacts) -> None:
+        rows = await self._all(
+            "SELECT id, start, end, text FROM sentences WHERE article_id = ? ORDER BY start", (article_id,)
+        )
+        starts = [r["start"] for r in rows]
+
+        def sentence_of(offset: int) -> sqlite3.Row | None:
+            i = bisect.bisect_right(starts, offset) - 1
+            return rows[i] if i >= 0 and offset < rows[i]["end"] + 2 else None
+
+        def sid(offset: int) -> int | None:
+            r = sentence_of(offset)
+            return r["id"] if r is not None else None
+
+        for f in facts.figures:
+            s = sentence_of(f.start)
+            cur = await self.conn.execute(
+                "INSERT INTO figures(article_id, sentence_id, start, end, surface, low, high, qualifier,"
+                " unit, unit_original, thing, category, claimant, time_scope)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    article_id,
+                    s["id"] if s is not None else None,
+                    f.start,
+                    f.end,
+                    f.surface,
+                    f.low,
+                    f.high,
+                    f.qualifier,
+                    f.unit,
+                    f.unit_original,
+                    f.thing,
+                    f.category,
+                    f.claimant,
+                    f.time_scope,
+                ),
+            )
+            await self.conn.execute(
+                "INSERT INTO figures_fts(rowid, thing, claimant, context) VALUES (?,?,?,?)",
+                (cur.lastrowid, f.thing or "", f.claimant or "", s["text"] if s is not None else f.surface),
+            )
+        for q in facts.quotes:
+            cur = await self.conn.execute(
+                "INSERT INTO quotes(article_id, sentence_id, start, end, text, speaker, speaker_as_written,"
+                " speaker_role, attribution) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    article_id,
+                    sid(q.start),
+                    q.start,
+                    q.end,
+                    q.text,
+                    q.speaker,
+                    q.speaker_as_written,
+                    q.speaker_role,
+                    q.attribution,
+                ),
+            )
+            await self.conn.execute(
+                "INSERT INTO quotes_fts(rowid, text, speaker) VALUES (?,?,?)",
+                (cur.lastrowid, q.text, q.speaker or ""),
+            )
+        await self.conn.executemany(
+            "INSERT INTO mentions(article_id, sentence_id, start, end, text, label) VALUES (?,?,?,?,?,?)",
+            [(article_id, sid(m.start), m.start, m.end, m.text, m.label) for m in facts.mentions],
+        )
+        await self.conn.executemany(
+            "INSERT INTO events(article_id, sentence_id, start, end, surface, date, precision)"
+            " VALUES (?,?,?,?,?,?,?)",
+            [
+                (article_id, sid(e.sentence_start), e.start, e.end, e.surface, e.date, e.precision)
+                for e in facts.events
+            ],
+        )
+
+    async def replace_facts(self, article_id: int, facts: ArticleFacts, facts_version: int) -> None:
+        """Swap an article's facts for freshly extracted ones, atomically."""
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("figures", "quotes", "mentions", "events"):
+                await self.conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+            await self._insert_facts(article_id, facts)
+            await self.conn.execute(
+                "UPDATE articles SET facts_version = ? WHERE id = ?", (facts_version, article_id)
+            )
+            await self.conn.execute("COMMIT")
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
+
+    async def get_facts(self, article_id: int) -> ArticleFacts:
+        figs = await self._all("SELECT * FROM figures WHERE article_id = ? ORDER BY start", (article_id,))
+        quotes = await self._all("SELECT * FROM quotes WHERE article_id = ? ORDER BY start", (article_id,))
+        ments = await self._all("SELECT * FROM mentions WHERE article_id = ? ORDER BY start", (article_id,))
+        events = await self._all(
+            "SELECT e.*, s.start AS s_start, s.end AS s_end FROM events e"
+            " LEFT JOIN sentences s ON s.id = e.sentence_id WHERE e.article_id = ? ORDER BY e.start",
+            (article_id,),
+        )
+        return ArticleFacts(
+            figures=[_figure(r) for r in figs],
+            quotes=[_quote(r) for r in quotes],
+            mentions=[Mention(r["start"], r["end"], r["text"], r["label"]) for r in ments],
+            events=[
+                DatedEvent(
+                    r["start"],
+                    r["end"],
+                    r["surface"],
+                    r["date"],
+                    r["precision"],
+                    r["s_start"] if r["s_start"] is not None else r["start"],
+                    r["s_end"] if r["s_end"] is not None else r["end"],
+                )
+                for r in events
+            ],
+        )
+
+    async def fact_counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("articles", "sentences", "figures", "quotes", "mentions", "events", "entity_names"):
+            out[table] = (await self._one(f"SELECT count(*) FROM {table}"))[0]
+        return out
+
+    async def article_fact_counts(self, article_id: int) -> dict[str, int]:
+        out = {}
+        for table in ("figures", "quotes", "mentions", "events"):
+            out[table] = (await self._one(f"SELECT count(*) FROM {table} WHERE article_id = ?", (article_id,)))[0]
+        return out
+
+    async def stale_article_ids(self, facts_version: int) -> list[int]:
+        rows = await self._all("SELECT id FROM articles WHERE facts_version != ? ORDER BY id", (facts_version,))
+        return [r[0] for r in rows]
+
+    # ------------------------------------------------------------------ fact queries
+
+    _FIG_SELECT = (
+        "SELECT f.*, f.id AS fid, s.text AS sentence, "
+        + ", ".join(f"a.{c} AS a_{c}" for c in _SUMMARY_COLS.split(", "))
+        + " FROM figures f JOIN articles a ON a.id = f.article_id LEFT JOIN sentences s ON s.id = f.sentence_id"
+    )
+
+    async def figures_for_articles(self, article_ids: Iterable[int]) -> list[FigureHit]:
+        ids = sorted(set(article_ids))
+        out: list[FigureHit] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = await self._all(
+                self._FIG_SELECT + f" WHERE f.article_id IN ({','.join('?' * len(chunk))}) ORDER BY f.article_id, f.start",
+                chunk,
+            )
+            out += [_figure_hit(r) for r in rows]
+        return out
+
+    async def search_figures(
+        self, query: str, *, categories: Sequence[str] = (), limit: int = 50
+    ) -> list[FigureHit]:
+        """Figures whose thing, claimant or sentence match the words of ``query`` (bm25)."""
+        match = escape_fts(query, any_term=True)
+        params: list[Any] = []
+        sql = self._FIG_SELECT.replace(" FROM figures f", ", bm25(figures_fts, 4.0, 1.0, 1.0) AS score FROM figures f")
+        sql += " JOIN figures_fts ON figures_fts.rowid = f.id WHERE figures_fts MATCH ?"
+        if not match:
+            return []
+        params.append(match)
+        if categories:
+            sql += f" AND f.category IN ({','.join('?' * len(categories))})"
+            params += list(categories)
+        sql += " ORDER BY score LIMIT ?"
+        params.append(limit)
+        return [_figure_hit(r, r["score"]) for r in await self._all(sql, params)]
+
+    async def figures_by_category(self, categories: Sequence[str], limit: int = 200) -> list[FigureHit]:
+        if not categories:
+            return []
+        rows = await self._all(
+            self._FIG_SELECT + f" WHERE f.category IN ({','.join('?' * len(categories))})"
+            " ORDER BY a.published DESC, f.id LIMIT ?",
+            (*categories, limit),
+        )
+        return [_figure_hit(r) for r in rows]
+
+    _QUOTE_SELECT = (
+        "SELECT q.*, q.id AS qid, s.text AS sentence, "
+        + ", ".join(f"a.{c} AS a_{c}" for c in _SUMMARY_COLS.split(", "))
+        + " FROM quotes q JOIN articles a ON a.id = q.article_id LEFT JOIN sentences s ON s.id = q.sentence_id"
+    )
+
+    async def quotes_by_speakers(self, speakers: Sequence[str], limit: int = 50) -> list[QuoteHit]:
+        if not speakers:
+            return []
+        rows = await self._all(
+            self._QUOTE_SELECT + f" WHERE q.speaker IN ({','.join('?' * len(speakers))})"
+            " ORDER BY coalesce(a.published, '') DESC, q.article_id, q.start LIMIT ?",
+            (*speakers, limit),
+        )
+        return [_quote_hit(r) for r in rows]
+
+    async def search_quotes(self, query: str, *, limit: int = 20) -> list[QuoteHit]:
+        match = escape_fts(query, any_term=True)
+        if not match:
+            return []
+        sql = self._QUOTE_SELECT.replace(" FROM quotes q", ", bm25(quotes_fts) AS score FROM quotes q")
+        sql += " JOIN quotes_fts ON quotes_fts.rowid = q.id WHERE quotes_fts MATCH ? ORDER BY score LIMIT ?"
+        return [_quote_hit(r, r["score"]) for r in await self._all(sql, (match, limit))]
+
+    async def quotes_for_articles(self, article_ids: Iterable[int]) -> list[QuoteHit]:
+        ids = sorted(set(article_ids))
+        out: list[QuoteHit] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = await self._all(
+                self._QUOTE_SELECT + f" WHERE q.article_id IN ({','.join('?' * len(chunk))}) ORDER BY q.article_id, q.start",
+                chunk,
+            )
+            out += [_quote_hit(r) for r in rows]
+        return out
+
+    async def events(
+        self, *, article_ids: Sequence[int] | None = None, limit: int = 200
+    ) -> list[EventHit]:
+        sql = (
+            "SELECT e.*, s.start AS s_start, s.end AS s_end, s.text AS sentence, "
+            + ", ".join(f"a.{c} AS a_{c}" for c in _SUMMARY_COLS.split(", "))
+            + " FROM events e JOIN articles a ON a.id = e.article_id LEFT JOIN sentences s ON s.id = e.sentence_id"
+        )
+        params: list[Any] = []
+        if article_ids is not None:
+            if not article_ids:
+                return []
+            sql += f" WHERE e.article_id IN ({','.join('?' * len(article_ids))})"
+            params += list(article_ids)
+        sql += " ORDER BY e.date, e.article_id, e.start LIMIT ?"
+        params.append(limit)
+        out = []
+        for r in await self._all(sql, params):
+            ev = DatedEvent(r["start"], r["end"], r["surface"], r["date"], r["precision"],
+                            r["s_start"] if r["s_start"] is not None else r["start"],
+                            r["s_end"] if r["s_end"] is not None else r["end"])
+            out.append(EventHit(ev, _prefixed_summary(r), r["sentence"] or r["surface"]))
+        return out
+
+    async def entity(self, canonical: str) -> EntityInfo | None:
+        rows = await self._all("SELECT name, label FROM entity_names WHERE canonical = ?", (canonical,))
+        if not rows:
+            return None
+        names = tuple(sorted({r["name"] for r in rows}))
+        marks = ",".join("?" * len(names))
+        agg = await self._one(
+            f"SELECT count(*), count(DISTINCT article_id) FROM mentions WHERE text IN ({marks})", names
+        )
+        return EntityInfo(canonical, rows[0]["label"], names, agg[0], agg[1])
+
+    async def entity_mentions(self, names: Sequence[str], limit: int = 200) -> list[SentenceHit]:
+        """Sentences that mention any of ``names``, newest articles first."""
+        if not names:
+            return []
+        rows = await self._all(
+            f"SELECT DISTINCT {_HIT_COLS} FROM mentions m JOIN sentences s ON s.id = m.sentence_id"
+            f" JOIN articles a ON a.id = s.article_id WHERE m.text IN ({','.join('?' * len(names))})"
+            " ORDER BY coalesce(a.published, '') DESC, s.article_id, s.idx LIMIT ?",
+            (*names, limit),
+        )
+        return [_hit(r) for r in rows]
+
+    async def canonical_names(self) -> list[tuple[str, str, str]]:
+        """``(name, canonical, label)`` rows; same as :meth:`entity_names`, named for readers."""
+        return await self.entity_names()
+
+    # ------------------------------------------------------------------ entity names
+
+    async def entity_names(self) -> list[tuple[str, str, str]]:
+        """Every ``(name, canonical, label)`` the alias index knows."""
+        return [(r[0], r[1], r[2]) for r in await self._all("SELECT name, canonical, label FROM entity_names")]
+
+    async def upsert_entity_names(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            await self.conn.executemany(
+                "INSERT INTO entity_names(name, canonical, label) VALUES (?,?,?)"
+                " ON CONFLICT(name) DO UPDATE SET canonical = excluded.canonical, label = excluded.label",
+                rows,
+            )
+            await self.conn.execute("COMMIT")
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
+
+    async def mention_name_counts(self) -> list[tuple[str, str, int]]:
+        """``(text, label, count)`` over every stored mention, for rebuilding alias groups."""
+        rows = await self._all("SELECT text, label, count(*) FROM mentions GROUP BY text, label")
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    # ------------------------------------------------------------------ audit log
+
+    async def record_change(self, actor: str, action: str, article_id: int | None, detail: str = "") -> None:
+        await self.conn.execute(
+            "INSERT INTO changes(at, actor, action, article_id, detail) VALUES (?,?,?,?,?)",
+            (utcnow(), actor, action, article_id, detail),
+        )
+
+    async def changes(self, limit: int = 50) -> list[Change]:
+        rows = await self._all("SELECT * FROM changes ORDER BY id DESC LIMIT ?", (limit,))
+        return [Change(r["id"], r["at"], r["actor"], r["action"], r["article_id"], r["detail"]) for r in rows]
+
+    # ------------------------------------------------------------------ subscriptions
+
+    async def add_subscription(
+        self, *, channel: str, kind: str, weekday: int | None, at_time: str | None, topic: str,
+        created_by: str, marker: str | None,
+    ) -> Subscription:
+        """Create or replace a channel's subscription of this kind and topic."""
+        await self.conn.execute(
+            "INSERT INTO subscriptions(channel, kind, weekday, at_time, topic, created_by, created_at, marker)"
+            " VALUES (?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(channel, kind, topic) DO UPDATE SET weekday = excluded.weekday,"
+            " at_time = excluded.at_time, created_by = excluded.created_by",
+            (channel, kind, weekday, at_time, topic, created_by, utcnow(), marker),
+        )
+        row = await self._one(
+            "SELECT * FROM subscriptions WHERE channel = ? AND kind = ? AND topic = ?", (channel, kind, topic)
+        )
+        return _subscription(row)
+
+    async def subscriptions(self, channel: str | None = None) -> list[Subscription]:
+        if channel is None:
+            rows = await self._all("SELECT * FROM subscriptions ORDER BY id")
+        else:
+            rows = await self._all("SELECT * FROM subscriptions WHERE channel = ? ORDER BY id", (channel,))
+        return [_subscription(r) for r in rows]
+
+    async def get_subscription(self, sub_id: int) -> Subscription | None:
+        row = await self._one("SELECT * FROM subscriptions WHERE id = ?", (sub_id,))
+        return _subscription(row) if row else None
+
+    async def remove_subscriptions(self, channel: str, sub_id: int | None = None) -> int:
+        if sub_id is None:
+            cur = await self.conn.execute("DELETE FROM subscriptions WHERE channel = ?", (channel,))
+        else:
+            cur = await self.conn.execute(
+                "DELETE FROM subscriptions WHERE channel = ? AND id = ?", (channel, sub_id)
+            )
+        return cur.rowcount
+
+    async def mark_posted(self, sub_id: int, *, slot: str | None, marker: str | None) -> None:
+        """Record a digest the platform accepted; call only after the post succeeded."""
+        await self.conn.execute(
+            "UPDATE subscriptions SET last_slot = coalesce(?, last_slot), marker = coalesce(?, marker)"
+            " WHERE id = ?",
+            (slot, marker, sub_id),
+        )
+
+    async def latest_added_at(self) -> str | None:
+        return (await self._one("SELECT max(added_at) FROM articles"))[0]
+
+
+def _figure(r: sqlite3.Row) -> Figure:
+    return Figure(
+        start=r["start"],
+        end=r["end"],
+        surface=r["surface"],
+        low=r["low"],
+        high=r["high"],
+        qualifier=r["qualifier"],
+        unit=r["unit"],
+        unit_original=r["unit_original"],
+        thing=r["thing"],
+        category=r["category"],
+        claimant=r["claimant"],
+        time_scope=r["time_scope"],
+    )
+
+
+def _quote(r: sqlite3.Row) -> Quote:
+    return Quote(
+        start=r["start"],
+        end=r["end"],
+        text=r["text"],
+        speaker=r["speaker"],
+        speaker_as_written=r["speaker_as_written"],
+        speaker_role=r["speaker_role"],
+        attribution=r["attribution"],
+    )
+
+
+def _subscription(r: sqlite3.Row) -> Subscription:
+    return Subscription(
+        id=r["id"],
+        channel=r["channel"],
+        kind=r["kind"],
+        weekday=r["weekday"],
+        at_time=r["at_time"],
+        topic=r["topic"],
+        created_by=r["created_by"],
+        created_at=r["created_at"],
+        last_slot=r["last_slot"],
+        marker=r["marker"],
+    )
+
+
+def _prefixed_summary(r: sqlite3.Row) -> ArticleSummary:
+    return ArticleSummary(
+        r["a_id"],
+        r["a_title"],
+        r["a_outlet"],
+        r["a_author"],
+        r["a_published"],
+        bool(r["a_published_inferred"]),
+        r["a_url"],
+        r["a_added_by"],
+        r["a_added_at"],
+        r["a_word_count"],
+    )
+
+
+def _figure_hit(r: sqlite3.Row, score: float = 0.0) -> FigureHit:
+    return FigureHit(r["fid"], _figure(r), _prefixed_summary(r), r["sentence"] or r["surface"], score)
+
+
+def _quote_hit(r: sqlite3.Row, score: float = 0.0) -> QuoteHit:
+    return QuoteHit(r["qid"], _quote(r), _prefixed_summary(r), r["sentence"] or r["text"], score)

@@ -1,0 +1,196 @@
+"""The one registry of chat commands that every front end is generated from.
+
+The CLI sub-commands, the console, Discord hybrid commands and Slack commands all read
+:data:`REGISTRY`, so a command's name, arguments, help and privilege are declared once
+and cannot drift apart between platforms.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from corpus.errors import CorpusError
+
+from .types import PermissionDenied, Privilege, Reply, Request, UserError
+
+if TYPE_CHECKING:
+    from .context import Context
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["Context", Request], Awaitable[Reply]]
+
+#: Modules that define commands; importing one registers its commands.
+COMMAND_MODULES = (
+    "handlers.help",
+    "handlers.articles",
+    "handlers.add",
+    "handlers.facts",
+)
+
+
+@dataclass(slots=True, frozen=True)
+class Arg:
+    """One argument of a command.
+
+    ``kind`` is ``text`` (free text; the last text argument takes the rest of the line),
+    ``word`` (a single token), ``int`` or ``choice``. ``autocomplete`` names a source a
+    front end may offer suggestions from: ``article`` or ``entity``.
+    """
+
+    name: str
+    description: str
+    kind: str = "text"
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    autocomplete: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Command:
+    name: str
+    summary: str
+    handler: Handler
+    args: tuple[Arg, ...] = ()
+    privilege: Privilege = Privilege.MEMBER
+    example: str = ""
+    aliases: tuple[str, ...] = ()
+    slow: bool = False  # front ends defer/acknowledge before running it
+    heavy: bool = False  # subject to a per-user cooldown on chat platforms
+    accepts_attachments: bool = False
+    chat: bool = True  # offered on chat platforms (CLI-only commands set False)
+
+    def usage(self) -> str:
+        parts = [self.name]
+        for a in self.args:
+            parts.append(f"<{a.name}>" if a.required else f"[{a.name}]")
+        return " ".join(parts)
+
+
+@dataclass
+class Registry:
+    commands: dict[str, Command] = field(default_factory=dict)
+    _lookup: dict[str, str] = field(default_factory=dict)
+
+    def add(self, command: Command) -> Command:
+        for key in (command.name, *command.aliases):
+            if key in self._lookup:
+                raise ValueError(f"command name or alias {key!r} is already taken by {self._lookup[key]!r}")
+        self.commands[command.name] = command
+        for key in (command.name, *command.aliases):
+            self._lookup[key] = command.name
+        return command
+
+    def command(self, name: str, summary: str, **options: Any) -> Callable[[Handler], Handler]:
+        """Decorator form of :meth:`add`."""
+
+        def decorator(func: Handler) -> Handler:
+            self.add(Command(name=name, summary=summary, handler=func, **options))
+            return func
+
+        return decorator
+
+    def get(self, name: str) -> Command | None:
+        key = self._lookup.get(name.lower().lstrip("/!"))
+        return self.commands.get(key) if key else None
+
+    def __iter__(self):
+        return iter(sorted(self.commands.values(), key=lambda c: c.name))
+
+    def for_chat(self) -> list[Command]:
+        return [c for c in self if c.chat]
+
+
+REGISTRY = Registry()
+_TOKEN = re.compile(r"""\s*("([^"]*)"|'([^']*)'|(\S+))\s*""")
+command = REGISTRY.command
+
+
+def load_commands() -> Registry:
+    """Import every command module once so their decorators have run."""
+    for module in COMMAND_MODULES:
+        importlib.import_module(module)
+    return REGISTRY
+
+
+def parse_text_args(cmd: Command, text: str) -> dict[str, Any]:
+    """Split what a person typed after the command name into its declared arguments.
+
+    Used by the console and prefix commands. Words fill ``word``/``int``/``choice``
+    arguments in order; a ``text`` argument swallows the rest of the line so nobody has to
+    quote a question.
+    """
+    args: dict[str, Any] = {}
+    rest = text.strip()
+    for i, arg in enumerate(cmd.args):
+        if not rest:
+            break
+        if arg.kind == "text" and i == len(cmd.args) - 1:
+            args[arg.name] = rest
+            rest = ""
+            break
+        m = _TOKEN.match(rest)
+        args[arg.name] = next(g for g in m.groups()[1:] if g is not None)
+        rest = rest[m.end():]
+    if rest:
+        raise UserError(f"Too many arguments. Usage: {cmd.usage()}")
+    return args
+
+
+def coerce_args(cmd: Command, raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate and convert arguments; fill defaults. Raises UserError with usage."""
+    out: dict[str, Any] = {}
+    known = {a.name for a in cmd.args}
+    unknown = set(raw) - known
+    if unknown:
+        raise UserError(f"Unknown argument {sorted(unknown)[0]!r}. Usage: {cmd.usage()}")
+    for arg in cmd.args:
+        value = raw.get(arg.name)
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, ""):
+            if arg.required:
+                raise UserError(f"Missing {arg.name}: {arg.description}. Usage: {cmd.usage()}")
+            out[arg.name] = arg.default
+            continue
+        if arg.kind == "int":
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise UserError(f"{arg.name} must be a number (got {str(value)[:40]!r}).") from None
+        elif arg.kind == "choice" and arg.choices and str(value).lower() not in arg.choices:
+            raise UserError(f"{arg.name} must be one of: {', '.join(arg.choices)}.")
+        elif arg.kind == "choice":
+            value = str(value).lower()
+        out[arg.name] = value
+    return out
+
+
+async def dispatch(ctx: Context, request: Request, registry: Registry = REGISTRY) -> Reply:
+    """Run one request: find the command, check privilege, validate, call the handler.
+
+    Errors meant for the person (UserError, CorpusError) become a failure reply here so
+    every front end shows them the same way; anything else propagates to the front end's
+    error hook, which logs it.
+    """
+    cmd = registry.get(request.command)
+    if cmd is None:
+        return Reply.failure(request.command, f"Unknown command {request.command!r}. Try `help`.")
+    try:
+        if request.privilege < cmd.privilege:
+            raise PermissionDenied(
+                f"Sorry, `{cmd.name}` is for {cmd.privilege.name.lower()}s; you are a "
+                f"{request.privilege.name.lower()} here."
+            )
+        request.args = coerce_args(cmd, request.args)
+        request.command = cmd.name
+        return await cmd.handler(ctx, request)
+    except (UserError, CorpusError) as exc:
+        log.info("command %s refused: %s", cmd.name, exc.message)
+        return Reply.failure(cmd.name, exc.message)
