@@ -92,6 +92,8 @@ class Corpus:
         self.limits = limits or IngestLimits()
         self.aliases = AliasIndex()
         self._write_lock = asyncio.Lock()
+        #: Bumped on every change to the corpus, so readers can cache derived indexes.
+        self.generation = 0
 
     @classmethod
     async def open(
@@ -290,6 +292,7 @@ class Corpus:
         except sqlite3.IntegrityError:
             return IngestResult(p.raw.source, "duplicate", "Not added: the same text is already indexed.")
         await self.store.record_change(added_by, "add", article_id, f"{title} ({p.raw.source})")
+        self.generation += 1
         return IngestResult(
             p.raw.source,
             "added",
@@ -315,6 +318,7 @@ class Corpus:
             for m in f.mentions:
                 self.aliases.add(m.text, m.label)
         await self.store.upsert_entity_names(self.aliases.drain_changes())
+        self.generation += 1
 
     # ------------------------------------------------------------------ maintenance
 
@@ -325,6 +329,7 @@ class Corpus:
                 return None
             await self.store.remove_article(article_id)
             await self.store.record_change(actor, "remove", article_id, article.title)
+            self.generation += 1
             return article
 
     async def reindex(

@@ -831,6 +831,162 @@ class Store:
     async def latest_added_at(self) -> str | None:
         return (await self._one("SELECT max(added_at) FROM articles"))[0]
 
+    # ---- query helpers (briefing)
+
+    async def quote_speakers(self) -> list[tuple[str, int]]:
+        """Every distinct quote speaker with its number of quotes, for matching by surname."""
+        rows = await self._all(
+            "SELECT speaker, count(*) FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def figure_things(self, limit: int = 5000) -> list[str]:
+        """The most common ``thing`` strings of stored figures (a vocabulary for typo correction)."""
+        rows = await self._all(
+            "SELECT thing FROM figures WHERE thing IS NOT NULL AND thing != ''"
+            " GROUP BY thing ORDER BY count(*) DESC LIMIT ?",
+            (limit,),
+        )
+        return [r[0] for r in rows]
+
+    async def recent_events(self, limit: int = 50) -> list[EventHit]:
+        """The latest-dated events, newest first (walks the date index backwards)."""
+        sql = (
+            "SELECT e.*, s.start AS s_start, s.end AS s_end, s.text AS sentence, "
+            + ", ".join(f"a.{c} AS a_{c}" for c in _SUMMARY_COLS.split(", "))
+            + " FROM events e JOIN articles a ON a.id = e.article_id LEFT JOIN sentences s ON s.id = e.sentence_id"
+            " ORDER BY e.date DESC, e.article_id DESC, e.start DESC LIMIT ?"
+        )
+        out = []
+        for r in await self._all(sql, (limit,)):
+            ev = DatedEvent(r["start"], r["end"], r["surface"], r["date"], r["precision"],
+                            r["s_start"] if r["s_start"] is not None else r["start"],
+                            r["s_end"] if r["s_end"] is not None else r["end"])
+            out.append(EventHit(ev, _prefixed_summary(r), r["sentence"] or r["surface"]))
+        return out
+
+
+    # ---- query helpers (ask/source)
+
+    async def sample_sentence_texts(self, limit: int = 20_000, spans: int = 20) -> list[str]:
+        """Sentences from ``spans`` evenly spaced id ranges, for estimating word frequencies.
+
+        Contiguous rowid ranges cost the same at any corpus size, unlike a full scan or
+        ``ORDER BY random()``; spread over the id space they still cover old and new articles.
+        """
+        row = await self._one("SELECT min(id), max(id) FROM sentences")
+        if row is None or row[0] is None:
+            return []
+        low, high = row[0], row[1]
+        per = max(1, limit // spans)
+        step = max(per, (high - low + 1) // spans)
+        out: list[str] = []
+        for start in range(low, high + 1, step):
+            rows = await self._all("SELECT text FROM sentences WHERE id >= ? ORDER BY id LIMIT ?", (start, per))
+            out += [r[0] for r in rows]
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
+    async def existing_terms(self, words: Sequence[str]) -> set[str]:
+        """Which of ``words`` occur (after stemming) in at least one indexed sentence."""
+        found: set[str] = set()
+        for word in words:
+            match = escape_fts(word)
+            if match and await self._one(
+                "SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT 1", (match,)
+            ):
+                found.add(word)
+        return found
+
+    @staticmethod
+    def _all_of_any(groups: Sequence[Sequence[str]]) -> str:
+        """``(a OR b) AND (c OR d)`` over escaped alternatives; an alternative of several
+        words needs all of them."""
+        parts = []
+        for group in groups:
+            alts = [f"({m})" for m in (escape_fts(a) for a in group) if m]
+            if alts:
+                parts.append("(" + " OR ".join(alts) + ")")
+        return " AND ".join(parts)
+
+    async def match_sentences(
+        self,
+        groups: Sequence[Sequence[str]],
+        *,
+        limit: int = 50,
+        recent: bool = False,
+        article_ids: Sequence[int] | None = None,
+    ) -> list[SentenceHit]:
+        """Sentences holding at least one alternative of every group, best bm25 first.
+
+        ``recent`` orders by sentence id instead (newest ingested first), which FTS5 walks
+        without scoring every match, so it stays fast for very common names.
+        """
+        match = self._all_of_any(groups)
+        if not match:
+            return []
+        sql = (
+            f"SELECT {_HIT_COLS}, bm25(sentences_fts) AS score FROM sentences_fts"
+            " JOIN sentences s ON s.id = sentences_fts.rowid JOIN articles a ON a.id = s.article_id"
+            " WHERE sentences_fts MATCH ?"
+        )
+        params: list[Any] = [match]
+        if article_ids is not None:
+            if not article_ids:
+                return []
+            sql += f" AND s.article_id IN ({','.join('?' * len(article_ids))})"
+            params += list(article_ids)
+        sql += " ORDER BY " + ("sentences_fts.rowid DESC" if recent else "score") + " LIMIT ?"
+        params.append(limit)
+        return [_hit(r, r["score"]) for r in await self._all(sql, params)]
+
+    async def match_figures(
+        self,
+        thing_groups: Sequence[Sequence[str]],
+        other_groups: Sequence[Sequence[str]] = (),
+        *,
+        categories: Sequence[str] = (),
+        limit: int = 100,
+    ) -> list[FigureHit]:
+        """Figures whose ``thing`` holds an alternative of every thing group and whose thing,
+        claimant or sentence holds one of every other group (bm25, thing weighted 4x)."""
+        parts = []
+        thing_match = self._all_of_any(thing_groups)
+        if thing_match:
+            parts.append(f"thing : ({thing_match})")
+        other_match = self._all_of_any(other_groups)
+        if other_match:
+            parts.append(f"({other_match})")
+        if not parts:
+            return []
+        sql = self._FIG_SELECT.replace(" FROM figures f", ", bm25(figures_fts, 4.0, 1.0, 1.0) AS score FROM figures f")
+        sql += " JOIN figures_fts ON figures_fts.rowid = f.id WHERE figures_fts MATCH ?"
+        params: list[Any] = [" AND ".join(parts)]
+        if categories:
+            sql += f" AND f.category IN ({','.join('?' * len(categories))})"
+            params += list(categories)
+        sql += " ORDER BY score LIMIT ?"
+        params.append(limit)
+        return [_figure_hit(r, r["score"]) for r in await self._all(sql, params)]
+
+    async def match_quotes(
+        self, speakers: Sequence[str], topic: Sequence[str] = (), *, limit: int = 50
+    ) -> list[QuoteHit]:
+        """Quotes whose speaker holds one of ``speakers`` and whose text holds one of ``topic``."""
+        parts = []
+        speaker_match = self._all_of_any([speakers]) if speakers else ""
+        if speaker_match:
+            parts.append(f"speaker : ({speaker_match})")
+        topic_match = self._all_of_any([topic]) if topic else ""
+        if topic_match:
+            parts.append(f"text : ({topic_match})")
+        if not parts:
+            return []
+        sql = self._QUOTE_SELECT.replace(" FROM quotes q", ", bm25(quotes_fts) AS score FROM quotes q")
+        sql += " JOIN quotes_fts ON quotes_fts.rowid = q.id WHERE quotes_fts MATCH ? ORDER BY score LIMIT ?"
+        return [_quote_hit(r, r["score"]) for r in await self._all(sql, (" AND ".join(parts), limit))]
+
 
 def _figure(r: sqlite3.Row) -> Figure:
     return Figure(

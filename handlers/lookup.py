@@ -1,0 +1,110 @@
+"""Finding the people, places and organisations a question is about, typos and all.
+
+Questions arrive as free text ("what did Prigozin say about Bakhmut?"). This module
+matches word n-grams of the question against every entity name in the corpus — exactly
+first, then with rapidfuzz for spelling variants — and maps each hit to its alias group,
+so "Zelenskiy", "Zelenskyy" and "President Zelensky" all reach the same person.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from .context import Context
+
+_WORD = re.compile(r"[\w’'.-]+", re.UNICODE)
+_STOP = frozenset(
+    """a an the of in on at to for from by with and or but is are was were be been what who whom whose
+    when where which how many much far did does do say said says tell about has have had it its this that
+    these those than then there their they he she his her him them i we you our your my me us not no yes
+    latest recent most more less all any some per as into over under since during between against
+    killed wounded dead tanks soldiers people troops figures figure number numbers quote quotes compare
+    summary summarize source sources article articles timeline news report reports claim claims""".split()
+)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"\s+", " ", name.replace("’", "'").strip(" .,'\"“”")).lower()
+
+
+@dataclass(slots=True, frozen=True)
+class EntityMatch:
+    """An alias group a piece of the question refers to."""
+
+    canonical: str
+    label: str
+    names: tuple[str, ...]  # every surface form of the group
+    matched: str  # the words of the question that matched
+    score: float  # 100 = exact
+
+
+class NameIndex:
+    """Every entity name of the corpus, grouped by alias group, ready for matching."""
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        self.groups: dict[str, list[str]] = {}
+        self.labels: dict[str, str] = {}
+        self.by_norm: dict[str, str] = {}
+        for name, canonical, label in rows:
+            self.groups.setdefault(canonical, []).append(name)
+            self.labels[canonical] = label
+            self.by_norm.setdefault(_norm(name), canonical)
+            # A person is often asked about by surname alone.
+            if label == "PERSON" and " " in name:
+                self.by_norm.setdefault(_norm(name.split()[-1]), canonical)
+        self.keys = list(self.by_norm)
+
+    def match(self, text: str, *, limit: int = 3, cutoff: float = 84.0) -> list[EntityMatch]:
+        words = [w.strip(".,'’-") for w in _WORD.findall(text)]
+        words = [w for w in words if w]
+        found: dict[str, EntityMatch] = {}
+        used: set[int] = set()
+        for n in (4, 3, 2, 1):
+            for i in range(len(words) - n + 1):
+                if any(j in used for j in range(i, i + n)):
+                    continue
+                gram = " ".join(words[i : i + n])
+                key = _norm(gram)
+                if n == 1 and (key in _STOP or len(key) < 3):
+                    continue
+                canonical = self.by_norm.get(key)
+                score = 100.0
+                if canonical is None and len(key) >= 4 and not all(w.lower() in _STOP for w in words[i : i + n]):
+                    hit = process.extractOne(key, self.keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+                    if hit is not None:
+                        canonical, score = self.by_norm[hit[0]], hit[1]
+                if canonical is None:
+                    continue
+                used.update(range(i, i + n))
+                prev = found.get(canonical)
+                if prev is None or score > prev.score:
+                    found[canonical] = EntityMatch(
+                        canonical, self.labels[canonical], tuple(sorted(self.groups[canonical])), gram, score
+                    )
+        return sorted(found.values(), key=lambda m: -m.score)[:limit]
+
+    def best(self, name: str, *, cutoff: float = 75.0) -> EntityMatch | None:
+        """The group a name (not a whole question) refers to, fuzzily."""
+        key = _norm(name)
+        canonical = self.by_norm.get(key)
+        score = 100.0
+        if canonical is None:
+            hit = process.extractOne(key, self.keys, scorer=fuzz.WRatio, score_cutoff=cutoff)
+            if hit is None:
+                return None
+            canonical, score = self.by_norm[hit[0]], hit[1]
+        return EntityMatch(canonical, self.labels[canonical], tuple(sorted(self.groups[canonical])), name, score)
+
+
+async def name_index(ctx: Context) -> NameIndex:
+    """The corpus's name index, rebuilt only when the corpus has changed."""
+    corpus = ctx.corpus
+    cached = getattr(corpus, "_name_index", None)
+    if cached is not None and cached[0] == corpus.generation:
+        return cached[1]
+    index = NameIndex(await corpus.store.entity_names())
+    corpus._name_index = (corpus.generation, index)
+    return index

@@ -1,0 +1,78 @@
+"""The command line and the console, run as a user would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def cli(tmp_path, seed_db):
+    db = tmp_path / "cli.db"
+    shutil.copy(seed_db, db)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFBOT_EXTRACT_WORKERS": "0", "BRIEFBOT_DB": str(db)}
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+            env=env, cwd=tmp_path, timeout=120,
+        )
+
+    return run
+
+
+def test_console_round_trip_answers_help_and_articles(cli):
+    out = cli("shell", stdin="help\n/articles\nfrobnicate\nquit\n")
+    assert out.returncode == 0, out.stderr
+    assert "briefbot commands" in out.stdout and "articles" in out.stdout
+    assert "Bakhmut" in out.stdout  # a title from the articles listing
+    assert "Unknown command 'frobnicate'" in out.stdout
+
+
+def test_every_command_takes_json(cli):
+    out = cli("articles", "--json")
+    assert out.returncode == 0, out.stderr
+    reply = json.loads(out.stdout)
+    assert {"command", "answered", "text", "citations"} <= set(reply)
+    assert reply["command"] == "articles" and reply["answered"] is True
+    assert len(reply["articles"]) == 5
+
+
+def test_article_json_and_missing_article(cli):
+    reply = json.loads(cli("--json", "article", "1").stdout)
+    assert reply["answered"] and reply["article"]["id"] == 1
+    out = cli("article", "999", "--json")
+    assert out.returncode == 1
+    assert json.loads(out.stdout)["answered"] is False
+
+
+def test_ingest_reports_each_item_and_a_summary(cli, tmp_path):
+    good = tmp_path / "good.md"
+    good.write_text("title: Pledges\noutlet: Wire\ndate: 2023-01-26\n\nNorway would also send tanks to Ukraine.\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    out = cli("ingest", str(good), str(empty), str(tmp_path / "missing.txt"), "--json")
+    reply = json.loads(out.stdout)
+    statuses = {Path(r["source"]).name: r["status"] for r in reply["results"]}
+    assert statuses == {"good.md": "added", "empty.txt": "error", "missing.txt": "error"}
+    assert reply["counts"] == {"added": 1, "error": 2}
+    human = cli("ingest", str(good))
+    assert "skipped" in human.stdout and "Ingest finished" in human.stdout
+
+
+def test_fresh_database_is_filled_from_the_shipped_corpus(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFBOT_EXTRACT_WORKERS": "0"}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--db", str(tmp_path / "fresh.db"), "articles", "--json"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=180,
+    )
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)["articles"]) == 5

@@ -1,0 +1,102 @@
+"""The store: migrations recorded in the database, cascades, FTS escaping."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from corpus.models import ArticleFacts, Figure, Mention, Quote, SentenceSpan, TextSpan
+from corpus.store import Store, escape_fts
+
+
+async def _add(store: Store, text: str = "Bakhmut is under fire. Russia sent 300 tanks.", **kw) -> int:
+    sentences = [
+        SentenceSpan(0, 0, 0, 22, "Bakhmut is under fire."),
+        SentenceSpan(0, 1, 23, len(text), text[23:]),
+    ]
+    defaults = dict(
+        title="T", outlet="O", author=None, published="2023-01-24", published_inferred=False, url=None,
+        source="test", source_id=None, added_by="tests", content_hash="h1", text=text,
+        paragraphs=[TextSpan(0, len(text))], sentences=sentences, sentence_hashes=[1, 2],
+    )
+    defaults.update(kw)
+    return await store.add_article(**defaults)
+
+
+async def test_migrations_are_recorded_in_the_database_and_not_reapplied(tmp_path):
+    path = tmp_path / "a.db"
+    store = await Store.open(path)
+    version = await store.schema_version()
+    await store.close()
+    assert version >= 3
+    store = await Store.open(path)  # a second open applies nothing and keeps the version
+    assert await store.schema_version() == version
+    rows = await store._all("SELECT version, name FROM schema_migrations ORDER BY version")
+    assert [r["version"] for r in rows] == list(range(1, version + 1))
+    await store.close()
+
+
+async def test_connections_use_wal_and_foreign_keys(tmp_path):
+    store = await Store.open(tmp_path / "a.db")
+    assert (await store._one("PRAGMA journal_mode"))[0] == "wal"
+    assert (await store._one("PRAGMA foreign_keys"))[0] == 1
+    await store.close()
+
+
+async def test_removing_an_article_removes_everything_derived_from_it(tmp_path):
+    store = await Store.open(tmp_path / "a.db")
+    facts = ArticleFacts(
+        figures=[Figure(35, 38, "300", 300, 300, "exact", thing="tanks", category="equipment")],
+        quotes=[Quote(0, 7, "Bakhmut", "Someone")],
+        mentions=[Mention(0, 7, "Bakhmut", "GPE")],
+    )
+    article_id = await _add(store, facts=facts)
+    counts = await store.fact_counts()
+    assert counts["figures"] == counts["quotes"] == counts["mentions"] == 1
+    assert await store.remove_article(article_id)
+    counts = await store.fact_counts()
+    assert counts == {**counts, "articles": 0, "sentences": 0, "figures": 0, "quotes": 0, "mentions": 0}
+    assert await store.search_sentences("Bakhmut") == []
+    assert await store.search_figures("tanks") == []
+    await store.close()
+
+
+async def test_a_failed_insert_leaves_no_half_article(tmp_path):
+    store = await Store.open(tmp_path / "a.db")
+    with pytest.raises(ValueError):  # sentence hashes do not line up with sentences
+        await _add(store, sentence_hashes=[1])
+    assert await store.count_articles() == 0
+    assert (await store.fact_counts())["sentences"] == 0
+    await _add(store)
+    with pytest.raises(sqlite3.IntegrityError):
+        await _add(store)  # same content hash
+    assert await store.count_articles() == 1
+    await store.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unbalanced', "NEAR(a b)", "tanks*", "-minus", "col:value", "AND OR NOT", "()", "Zelenskyy’s ‘tank’", "🙂"],
+)
+async def test_fts_syntax_in_user_text_never_raises(tmp_path, query):
+    store = await Store.open(tmp_path / "a.db")
+    await _add(store)
+    await store.search_sentences(query)
+    await store.search_figures(query)
+    await store.search_quotes(query)
+    await store.close()
+
+
+def test_escape_fts_quotes_every_word():
+    assert escape_fts('tanks" OR 1') == '"tanks" "OR" "1"'
+    assert escape_fts("a b", any_term=True) == '"a" OR "b"'
+    assert escape_fts("!!!") == ""
+
+
+async def test_list_articles_filter_treats_like_wildcards_literally(tmp_path):
+    store = await Store.open(tmp_path / "a.db")
+    await _add(store, title="100% sure")
+    assert [a.title for a in await store.list_articles("100%")] == ["100% sure"]
+    assert await store.list_articles("_%_zzz") == []
+    await store.close()

@@ -1,0 +1,75 @@
+"""The command registry: one declaration per command, checked privileges, parsed args."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.registry import REGISTRY, Arg, Command, Registry, coerce_args, dispatch, parse_text_args
+from handlers.types import Privilege, Reply, Request, UserError
+
+
+async def _noop(ctx, req):
+    return Reply(req.command, True, "ok")
+
+
+def test_no_two_commands_or_aliases_collide():
+    seen: dict[str, str] = {}
+    for cmd in REGISTRY:
+        for key in (cmd.name, *cmd.aliases):
+            assert key not in seen, f"{key!r} used by {seen.get(key)} and {cmd.name}"
+            seen[key] = cmd.name
+
+
+def test_registering_a_colliding_name_fails():
+    reg = Registry()
+    reg.add(Command("ask", "x", _noop, aliases=("q",)))
+    with pytest.raises(ValueError):
+        reg.add(Command("query", "y", _noop, aliases=("q",)))
+
+
+def test_every_command_has_an_example_and_described_args():
+    for cmd in REGISTRY:
+        assert cmd.example, cmd.name
+        assert all(a.description for a in cmd.args), cmd.name
+
+
+def test_text_argument_takes_the_rest_of_the_line():
+    cmd = Command("ask", "x", _noop, args=(Arg("question", "q"),))
+    assert parse_text_args(cmd, "  how many tanks?  ") == {"question": "how many tanks?"}
+
+
+def test_words_then_text():
+    cmd = Command("sub", "x", _noop, args=(Arg("when", "w", kind="word"), Arg("topic", "t", required=False)))
+    assert parse_text_args(cmd, '"daily" tanks and jets') == {"when": "daily", "topic": "tanks and jets"}
+    with pytest.raises(UserError):
+        parse_text_args(Command("one", "x", _noop, args=(Arg("id", "i", kind="word"),)), "1 2")
+
+
+def test_coerce_reports_missing_and_bad_numbers():
+    cmd = Command("n", "x", _noop, args=(Arg("id", "the id", kind="int"),))
+    with pytest.raises(UserError, match="Missing id"):
+        coerce_args(cmd, {})
+    with pytest.raises(UserError, match="must be a number"):
+        coerce_args(cmd, {"id": "abc"})
+    assert coerce_args(cmd, {"id": "7"}) == {"id": 7}
+
+
+async def test_member_running_remove_is_refused_politely(seed_ctx):
+    before = await seed_ctx.corpus.store.count_articles()
+    reply = await dispatch(seed_ctx, Request("remove", {"id": "1"}, privilege=Privilege.MEMBER))
+    assert reply.error and not reply.answered
+    assert "moderator" in reply.text
+    assert await seed_ctx.corpus.store.count_articles() == before
+
+
+async def test_moderator_can_remove(seed_ctx):
+    reply = await dispatch(seed_ctx, Request("remove", {"id": "1"}, privilege=Privilege.MODERATOR))
+    assert reply.answered, reply.text
+    assert await seed_ctx.corpus.store.get_article(1) is None
+    changes = await seed_ctx.corpus.store.changes()
+    assert changes[0].action == "remove" and changes[0].article_id == 1
+
+
+async def test_unknown_command_is_a_failure_reply(seed_ctx):
+    reply = await dispatch(seed_ctx, Request("frobnicate"))
+    assert reply.error and "help" in reply.text
