@@ -29,7 +29,7 @@ from .models import (
     SentenceSpan,
     TextSpan,
 )
-from .store import Store
+from .store import DUP_MIN_WORDS, Store, near_duplicate_ratio
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,18 @@ def _prepare(raw: RawDocument) -> _Prepared:
     words = [len(s.text.split()) for s in sentences]
     digest = hashlib.sha256(segment.normalize_for_hash(doc.text).encode("utf-8")).hexdigest()
     return _Prepared(raw, doc, paragraphs, sentences, hashes, words, digest)
+
+
+def _duplicate_in_batch(p: _Prepared, earlier: list[_Prepared]) -> _Prepared | None:
+    """An article earlier in the same batch that ``p`` copies (not yet in the store)."""
+    ours = {h for h, w in zip(p.hashes, p.words) if w >= DUP_MIN_WORDS}
+    for q in earlier:
+        if q.content_hash == p.content_hash:
+            return q
+        theirs = {h for h, w in zip(q.hashes, q.words) if w >= DUP_MIN_WORDS}
+        if len(ours) >= 2 and near_duplicate_ratio(len(ours), len(theirs), len(ours & theirs)) is not None:
+            return q
+    return None
 
 
 def _prepare_many(raws: list[RawDocument]) -> list[_Prepared | IngestResult]:
@@ -205,43 +217,49 @@ class Corpus:
                 progress(r)
 
         iterator = iter(items)
-        sentinel = object()
 
-        def next_batch() -> list[RawDocument | sources.SourceProblem]:
-            out = []
+        def read_and_prepare() -> tuple[bool, list[_Prepared | IngestResult]]:
+            out: list[_Prepared | IngestResult] = []
             for _ in range(batch):
-                item = next(iterator, sentinel)
-                if item is sentinel:
-                    break
-                out.append(item)
-            return out
-
-        while True:
-            chunk = await asyncio.to_thread(next_batch)
-            if not chunk:
-                break
-            raws = []
-            for item in chunk:
+                item = next(iterator, None)
+                if item is None:
+                    return True, out
                 if isinstance(item, sources.SourceProblem):
-                    report(IngestResult(item.source, "error", item.message))
+                    out.append(IngestResult(item.source, "error", item.message))
                 else:
-                    raws.append(item)
-            prepared = await asyncio.to_thread(_prepare_many, raws)
-            await self._store_batch(prepared, added_by, report)
+                    out += _prepare_many([item])
+            return False, out
+
+        # Reading and cleaning the next batch overlaps with storing (and extracting) this one.
+        pending = asyncio.ensure_future(asyncio.to_thread(read_and_prepare))
+        while pending is not None:
+            exhausted, prepared = await pending
+            pending = None if exhausted else asyncio.ensure_future(asyncio.to_thread(read_and_prepare))
+            try:
+                await self._store_batch(prepared, added_by, report)
+            except BaseException:
+                if pending is not None:
+                    pending.cancel()
+                raise
         return results
 
     async def _store_batch(
         self, prepared: list[_Prepared | IngestResult], added_by: str, report: ProgressFn
     ) -> None:
+        """Dedupe, extract and store one batch; the batch's articles share one commit."""
         async with self._write_lock:
             fresh: list[_Prepared] = []
-            seen: dict[str, str] = {}
             for p in prepared:
                 if isinstance(p, IngestResult):
                     report(p)
                     continue
                 dup = await self.store.find_duplicate(p.content_hash, list(zip(p.hashes, p.words)))
-                if dup is not None:
+                if dup is None:
+                    dup_of = _duplicate_in_batch(p, fresh)
+                    if dup_of is not None:
+                        report(IngestResult(p.raw.source, "duplicate", f"Not added: same text as {dup_of.raw.source}."))
+                        continue
+                else:
                     kind = "a copy" if dup.exact else f"a near-duplicate ({dup.similarity:.0%} of sentences shared)"
                     report(
                         IngestResult(
@@ -253,18 +271,21 @@ class Corpus:
                         )
                     )
                     continue
-                if p.content_hash in seen:
-                    report(IngestResult(p.raw.source, "duplicate", f"Not added: same text as {seen[p.content_hash]}."))
-                    continue
-                seen[p.content_hash] = p.raw.source
                 fresh.append(p)
+            if not fresh:
+                return
             facts: list[ArticleFacts | None] = [None] * len(fresh)
-            if self.extractor is not None and fresh:
+            if self.extractor is not None:
                 facts = list(
                     await self.extractor.extract([ExtractionItem(p.doc.text, p.doc.published) for p in fresh])
                 )
-            for p, f in zip(fresh, facts, strict=True):
-                report(await self._store_one(p, f, added_by))
+            done: list[IngestResult] = []
+            async with self.store.transaction():
+                for p, f in zip(fresh, facts, strict=True):
+                    done.append(await self._store_one(p, f, added_by))
+            self.generation += 1
+            for r in done:
+                report(r)
             await self._update_aliases([f for f in facts if f is not None])
 
     async def _store_one(self, p: _Prepared, facts: ArticleFacts | None, added_by: str) -> IngestResult:
@@ -288,11 +309,10 @@ class Corpus:
                 sentence_hashes=p.hashes,
                 facts=facts,
                 facts_version=FACTS_VERSION,
+                in_transaction=True,
             )
         except sqlite3.IntegrityError:
             return IngestResult(p.raw.source, "duplicate", "Not added: the same text is already indexed.")
-        await self.store.record_change(added_by, "add", article_id, f"{title} ({p.raw.source})")
-        self.generation += 1
         return IngestResult(
             p.raw.source,
             "added",

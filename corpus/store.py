@@ -9,10 +9,11 @@ dataclasses from :mod:`corpus.models`, never rows.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -68,6 +69,19 @@ def escape_fts(query: str, *, any_term: bool = False) -> str:
         return ""
     quoted = ['"' + w.replace('"', '""') + '"' for w in words]
     return (" OR " if any_term else " ").join(quoted)
+
+
+def near_duplicate_ratio(ours: int, theirs: int, shared: int) -> float | None:
+    """Share of sentences two articles have in common, or None if not near-duplicates.
+
+    Near-duplicates share almost all substantive sentences: at most one differs on
+    either side (one edited sentence), or at least 80% are shared both ways.
+    """
+    if ours <= 0 or theirs <= 0:
+        return None
+    differing = max(ours - shared, theirs - shared)
+    ratio = shared / max(ours, theirs)
+    return ratio if (shared >= 2 and differing <= 1) or ratio >= 0.8 else None
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -245,6 +259,17 @@ class Store:
         row = await self._one("SELECT coalesce(max(version), 0) FROM schema_migrations")
         return row[0]
 
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """One write transaction: everything inside lands together or not at all."""
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
+        await self.conn.execute("COMMIT")
+
     # ------------------------------------------------------------------ articles
 
     async def count_articles(self) -> int:
@@ -279,12 +304,9 @@ class Store:
                 (DUP_MIN_WORDS - 1, *chunk),
             )
             for r in rows:
-                ours, theirs, shared = len(hashes), max(r["theirs"], 1), r["shared"]
-                differing = max(ours - shared, theirs - shared)
-                ratio = shared / max(ours, theirs)
-                if (shared >= 2 and differing <= 1) or ratio >= 0.8:
-                    if best is None or ratio > best.similarity:
-                        best = DuplicateMatch(r["article_id"], r["title"], False, round(ratio, 3))
+                ratio = near_duplicate_ratio(len(hashes), max(r["theirs"], 1), r["shared"])
+                if ratio is not None and (best is None or ratio > best.similarity):
+                    best = DuplicateMatch(r["article_id"], r["title"], False, round(ratio, 3))
         return best
 
     async def add_article(
@@ -306,13 +328,25 @@ class Store:
         sentence_hashes: Sequence[int],
         facts: ArticleFacts | None = None,
         facts_version: int = 0,
+        in_transaction: bool = False,
     ) -> int:
         """Insert an article with its sentences (and facts) in one transaction.
 
         Raises ``sqlite3.IntegrityError`` when the content hash is already stored (a
-        concurrent ingest of the same text won the race).
+        concurrent ingest of the same text won the race). Inside :meth:`transaction`
+        (``in_transaction=True``) it joins the caller's transaction, so a batch of
+        articles costs one commit; each article is still all-or-nothing.
         """
-        await self.conn.execute("BEGIN IMMEDIATE")
+        if not in_transaction:
+            async with self.transaction():
+                return await self.add_article(
+                    title=title, outlet=outlet, author=author, published=published,
+                    published_inferred=published_inferred, url=url, source=source, source_id=source_id,
+                    added_by=added_by, content_hash=content_hash, text=text, paragraphs=paragraphs,
+                    sentences=sentences, sentence_hashes=sentence_hashes, facts=facts,
+                    facts_version=facts_version, in_transaction=True,
+                )
+        await self.conn.execute("SAVEPOINT article")
         try:
             cur = await self.conn.execute(
                 "INSERT INTO articles(title, outlet, author, published, published_inferred, url,"
@@ -352,9 +386,14 @@ class Store:
             )
             if facts is not None:
                 await self._insert_facts(article_id, facts)
-            await self.conn.execute("COMMIT")
+            await self.conn.execute(
+                "INSERT INTO changes(at, actor, action, article_id, detail) VALUES (?,?,?,?,?)",
+                (utcnow(), added_by, "add", article_id, f"{title} ({source})"),
+            )
+            await self.conn.execute("RELEASE article")
         except BaseException:
-            await self.conn.execute("ROLLBACK")
+            await self.conn.execute("ROLLBACK TO article")
+            await self.conn.execute("RELEASE article")
             raise
         return article_id
 
