@@ -296,15 +296,13 @@ class Store:
             chunk = hashes[chunk_start : chunk_start + 500]
             marks = ",".join("?" * len(chunk))
             rows = await self._all(
-                f"SELECT s.article_id, count(DISTINCT s.norm_hash) AS shared, a.title,"
-                f" (SELECT count(DISTINCT s2.norm_hash) FROM sentences s2"
-                f"   WHERE s2.article_id = s.article_id AND length(s2.text) - length(replace(s2.text, ' ', '')) >= ?) AS theirs"
-                f" FROM sentences s JOIN articles a ON a.id = s.article_id"
-                f" WHERE s.norm_hash IN ({marks}) GROUP BY s.article_id ORDER BY shared DESC LIMIT 3",
-                (DUP_MIN_WORDS - 1, *chunk),
+                f"SELECT s.article_id, count(DISTINCT s.norm_hash) AS shared, a.title, a.dup_sentences"
+                f" FROM (SELECT article_id, norm_hash FROM sentences WHERE norm_hash IN ({marks})) s"
+                f" JOIN articles a ON a.id = s.article_id GROUP BY s.article_id ORDER BY shared DESC LIMIT 3",
+                chunk,
             )
             for r in rows:
-                ratio = near_duplicate_ratio(len(hashes), max(r["theirs"], 1), r["shared"])
+                ratio = near_duplicate_ratio(len(hashes), max(r["dup_sentences"], 1), r["shared"])
                 if ratio is not None and (best is None or ratio > best.similarity):
                     best = DuplicateMatch(r["article_id"], r["title"], False, round(ratio, 3))
         return best
@@ -351,8 +349,8 @@ class Store:
             cur = await self.conn.execute(
                 "INSERT INTO articles(title, outlet, author, published, published_inferred, url,"
                 " source, source_id, added_by, added_at, content_hash, text, word_count,"
-                " sentence_count, facts_version)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " sentence_count, dup_sentences, facts_version)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     title,
                     outlet,
@@ -368,6 +366,7 @@ class Store:
                     text,
                     len(text.split()),
                     len(sentences),
+                    len({h for s, h in zip(sentences, sentence_hashes) if len(s.text.split()) >= DUP_MIN_WORDS}),
                     facts_version if facts is not None else 0,
                 ),
             )

@@ -15,7 +15,8 @@ CREATE TABLE articles (
     content_hash       TEXT NOT NULL UNIQUE,
     text               TEXT NOT NULL,
     word_count         INTEGER NOT NULL,
-    sentence_count     INTEGER NOT NULL
+    sentence_count     INTEGER NOT NULL,
+    dup_sentences      INTEGER NOT NULL DEFAULT 0  -- distinct substantive sentences, for near-duplicate checks
 );
 CREATE INDEX articles_published ON articles(published);
 CREATE INDEX articles_source_id ON articles(source_id);
