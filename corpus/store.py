@@ -8,6 +8,7 @@ dataclasses from :mod:`corpus.models`, never rows.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import contextlib
 import logging
@@ -225,6 +226,9 @@ class Store:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        # Every task shares this connection, so a write must not slip into another
+        # task's open transaction (and be rolled back with it): writes take this lock.
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -262,13 +266,19 @@ class Store:
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """One write transaction: everything inside lands together or not at all."""
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            await self.conn.execute("ROLLBACK")
-            raise
-        await self.conn.execute("COMMIT")
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        """A single-statement write, serialised with transactions."""
+        async with self._write_lock:
+            return await self.conn.execute(sql, params)
 
     # ------------------------------------------------------------------ articles
 
@@ -457,13 +467,8 @@ class Store:
         return [r[0] for r in await self._all("SELECT id FROM articles ORDER BY id")]
 
     async def remove_article(self, article_id: int) -> bool:
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.transaction():
             cur = await self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-            await self.conn.execute("COMMIT")
-        except BaseException:
-            await self.conn.execute("ROLLBACK")
-            raise
         return cur.rowcount > 0
 
     async def paragraphs(self, article_id: int) -> list[TextSpan]:
@@ -589,18 +594,13 @@ class Store:
 
     async def replace_facts(self, article_id: int, facts: ArticleFacts, facts_version: int) -> None:
         """Swap an article's facts for freshly extracted ones, atomically."""
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.transaction():
             for table in ("figures", "quotes", "mentions", "events"):
                 await self.conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
             await self._insert_facts(article_id, facts)
             await self.conn.execute(
                 "UPDATE articles SET facts_version = ? WHERE id = ?", (facts_version, article_id)
             )
-            await self.conn.execute("COMMIT")
-        except BaseException:
-            await self.conn.execute("ROLLBACK")
-            raise
 
     async def get_facts(self, article_id: int) -> ArticleFacts:
         figs = await self._all("SELECT * FROM figures WHERE article_id = ? ORDER BY start", (article_id,))
@@ -790,17 +790,12 @@ class Store:
         rows = list(rows)
         if not rows:
             return
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.transaction():
             await self.conn.executemany(
                 "INSERT INTO entity_names(name, canonical, label) VALUES (?,?,?)"
                 " ON CONFLICT(name) DO UPDATE SET canonical = excluded.canonical, label = excluded.label",
                 rows,
             )
-            await self.conn.execute("COMMIT")
-        except BaseException:
-            await self.conn.execute("ROLLBACK")
-            raise
 
     async def mention_name_counts(self) -> list[tuple[str, str, int]]:
         """``(text, label, count)`` over every stored mention, for rebuilding alias groups."""
@@ -810,7 +805,7 @@ class Store:
     # ------------------------------------------------------------------ audit log
 
     async def record_change(self, actor: str, action: str, article_id: int | None, detail: str = "") -> None:
-        await self.conn.execute(
+        await self._write(
             "INSERT INTO changes(at, actor, action, article_id, detail) VALUES (?,?,?,?,?)",
             (utcnow(), actor, action, article_id, detail),
         )
@@ -826,7 +821,7 @@ class Store:
         created_by: str, marker: str | None,
     ) -> Subscription:
         """Create or replace a channel's subscription of this kind and topic."""
-        await self.conn.execute(
+        await self._write(
             "INSERT INTO subscriptions(channel, kind, weekday, at_time, topic, created_by, created_at, marker)"
             " VALUES (?,?,?,?,?,?,?,?)"
             " ON CONFLICT(channel, kind, topic) DO UPDATE SET weekday = excluded.weekday,"
@@ -851,16 +846,16 @@ class Store:
 
     async def remove_subscriptions(self, channel: str, sub_id: int | None = None) -> int:
         if sub_id is None:
-            cur = await self.conn.execute("DELETE FROM subscriptions WHERE channel = ?", (channel,))
+            cur = await self._write("DELETE FROM subscriptions WHERE channel = ?", (channel,))
         else:
-            cur = await self.conn.execute(
+            cur = await self._write(
                 "DELETE FROM subscriptions WHERE channel = ? AND id = ?", (channel, sub_id)
             )
         return cur.rowcount
 
     async def mark_posted(self, sub_id: int, *, slot: str | None, marker: str | None) -> None:
         """Record a digest the platform accepted; call only after the post succeeded."""
-        await self.conn.execute(
+        await self._write(
             "UPDATE subscriptions SET last_slot = coalesce(?, last_slot), marker = coalesce(?, marker)"
             " WHERE id = ?",
             (slot, marker, sub_id),

@@ -31,6 +31,14 @@ COMMAND_MODULES = (
     "handlers.articles",
     "handlers.add",
     "handlers.facts",
+    "handlers.digest",
+    "handlers.ask",
+    "handlers.source",
+    "handlers.summary",
+    "handlers.compare",
+    "handlers.quotes",
+    "handlers.who",
+    "handlers.timeline",
 )
 
 

@@ -1,0 +1,145 @@
+"""Posting scheduled digests to Discord channels.
+
+Once a minute the scheduler asks the store which ``discord:`` subscriptions are due and
+posts their digests. A subscription is marked posted only after Discord accepted every
+message of it, so a crash or a refused post means it is tried again, and a restart after
+a successful post never repeats it. A slot missed while the bot was down is posted once
+on start, because "due" compares the latest scheduled slot with the last one posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+import discord
+from discord.ext import commands, tasks
+
+from corpus.models import Subscription
+from handlers.context import Context
+from handlers.digest import build_digest, due_slot, slot_key
+
+from .discord_render import post_reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL_PREFIX = "discord:"
+
+
+class DigestScheduler(commands.Cog):
+    """The once-a-minute digest loop; ``run_due_digests`` is one pass of it."""
+
+    def __init__(self, bot: commands.Bot, ctx: Context) -> None:
+        self.bot = bot
+        self.ctx = ctx
+        self._lock = asyncio.Lock()
+        self._warned: set[tuple[int, str]] = set()
+        #: Passes completed since start; the first one runs as soon as the bot is ready.
+        self.passes = 0
+
+    async def cog_load(self) -> None:
+        self.digest_loop.start()
+
+    async def cog_unload(self) -> None:
+        self.digest_loop.cancel()
+
+    @tasks.loop(minutes=1)
+    async def digest_loop(self) -> None:
+        try:
+            await self.run_due_digests()
+        except Exception:
+            # The loop stops for good on an unhandled error; one bad pass must not end digests.
+            log.exception("digest pass failed")
+
+    @digest_loop.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def run_due_digests(self) -> list[int]:
+        """Post every due digest; return the ids of the subscriptions posted.
+
+        Passes are serialised, so the loop and a caller (a test, an owner command) never
+        post the same slot twice.
+        """
+        async with self._lock:
+            now = self.ctx.clock()
+            posted: list[int] = []
+            for sub in await self.ctx.corpus.store.subscriptions():
+                if not sub.channel.startswith(CHANNEL_PREFIX):
+                    continue
+                try:
+                    if await self._run_one(sub, now):
+                        posted.append(sub.id)
+                except Exception:
+                    log.exception("digest for subscription %s (%s) failed", sub.id, sub.channel)
+            self.passes += 1
+            return posted
+
+    async def _run_one(self, sub: Subscription, now: datetime) -> bool:
+        store = self.ctx.corpus.store
+        if sub.kind == "new":
+            latest = await store.latest_added_at()
+            if latest is None or (sub.marker is not None and latest <= sub.marker):
+                return False
+            slot_value, warn_key = slot_key(now), latest
+        else:
+            slot = due_slot(sub, now)
+            if slot is None:
+                return False
+            slot_value = warn_key = slot_key(slot)
+
+        channel = await self._channel(sub, warn_key)
+        if channel is None:
+            return False
+        reply = await build_digest(self.ctx, since=sub.marker, topic=sub.topic or None)
+        marker = reply.data.get("marker")
+        if not reply.answered:
+            # Nothing new for this subscription: the slot is done without a post.
+            await store.mark_posted(sub.id, slot=slot_value, marker=marker)
+            return False
+        try:
+            await post_reply(channel, reply)
+        except discord.Forbidden as exc:
+            self._warn(sub, warn_key, "Discord refused the digest post (%s)", exc.text or exc.status)
+            return False
+        except discord.HTTPException as exc:
+            log.warning("digest post for subscription %s failed, will retry: %s", sub.id, exc)
+            return False
+        await store.mark_posted(sub.id, slot=slot_value, marker=marker)
+        log.info("posted digest for subscription %s to %s (slot %s)", sub.id, sub.channel, slot_value)
+        return True
+
+    def _warn(self, sub: Subscription, occasion: str, message: str, *args: object) -> None:
+        """Log a skipped digest once per slot (or new article) rather than every minute."""
+        key = (sub.id, occasion)
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        log.warning("subscription %s (%s): " + message, sub.id, sub.channel, *args)
+
+    async def _channel(self, sub: Subscription, occasion: str) -> discord.abc.Messageable | None:
+        try:
+            channel_id = int(sub.channel[len(CHANNEL_PREFIX) :])
+        except ValueError:
+            self._warn(sub, occasion, "not a Discord channel id")
+            return None
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except (discord.NotFound, discord.Forbidden, discord.InvalidData):
+                self._warn(sub, occasion, "the channel is gone or hidden from the bot")
+                return None
+        if not isinstance(channel, discord.abc.Messageable):
+            self._warn(sub, occasion, "the channel does not take messages")
+            return None
+        guild = getattr(channel, "guild", None)
+        me = guild.me if guild is not None else None
+        if me is not None and hasattr(channel, "permissions_for"):
+            perms = channel.permissions_for(me)
+            can_send = perms.send_messages_in_threads if isinstance(channel, discord.Thread) else perms.send_messages
+            if not (perms.view_channel and can_send and perms.embed_links):
+                self._warn(sub, occasion, "the bot may not post embeds in this channel")
+                return None
+        return channel
