@@ -181,8 +181,9 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         if settings.discord_token is None:
             console.print("Set BRIEFBOT_DISCORD_TOKEN first (see README: Discord).")
             return 2
-        n = await sync_commands(settings, ns.guild or settings.discord_guild_id)
-        console.print(f"Synced {n} slash commands" + (f" to guild {ns.guild}." if ns.guild else " globally."))
+        guild = ns.guild or settings.discord_guild_id
+        n = await sync_commands(settings, guild)
+        console.print(f"Synced {n} slash commands" + (f" to guild {guild}." if guild else " globally."))
         return 0
 
     corpus = await _open_corpus(settings, extract=not getattr(ns, "no_extract", False))
