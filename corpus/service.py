@@ -286,7 +286,7 @@ class Corpus:
             self.generation += 1
             for r in done:
                 report(r)
-            await self._update_aliases([f for f in facts if f is not None])
+            await self._update_aliases([(f, p.doc.text) for p, f in zip(fresh, facts) if f is not None])
 
     async def _store_one(self, p: _Prepared, facts: ArticleFacts | None, added_by: str) -> IngestResult:
         d = p.doc
@@ -330,13 +330,16 @@ class Corpus:
     async def _load_aliases(self) -> None:
         self.aliases = AliasIndex.from_rows(await self.store.entity_names())
 
-    async def _update_aliases(self, facts: list[ArticleFacts]) -> None:
-        """Fold new names into the corpus-wide alias groups and persist what changed."""
+    async def _update_aliases(self, facts: list[tuple[ArticleFacts, str]]) -> None:
+        """Fold new names into the corpus-wide alias groups and persist what changed.
+
+        The article text lets the index link acronyms and short forms to the names they
+        stand for in that article ("the Institute for the Study of War (ISW)").
+        """
         if not facts:
             return
-        for f in facts:
-            for m in f.mentions:
-                self.aliases.add(m.text, m.label)
+        for f, text in facts:
+            self.aliases.add_article(f.mentions, text)
         await self.store.upsert_entity_names(self.aliases.drain_changes())
         self.generation += 1
 
@@ -372,7 +375,7 @@ class Corpus:
                     done += 1
                     if progress:
                         progress(done, len(ids))
-                await self._update_aliases(facts)
+                await self._update_aliases([(f, a.text) for a, f in zip(articles, facts)])
         await self.store.record_change(actor, "reindex", None, f"{done} articles")
         return done
 

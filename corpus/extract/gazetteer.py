@@ -1,0 +1,194 @@
+"""Small world knowledge the statistical model lacks: places, organisations, demonyms, names.
+
+The small spaCy model tags Avdiivka and Kiev as people and Scholz as a country; a compact
+list of places, organisations and first names fixes most of that without a bigger model.
+The data lives in ``gazetteer.json`` beside this module and is loaded once, lazily, so
+importing the extractors stays cheap for processes that never use them.
+
+Every lookup goes through :func:`key`, which folds case, accents, curly apostrophes, dots
+and hyphens, so "U.S." and "US", "St. Petersburg" and "St Petersburg" meet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DATA_PATH = Path(__file__).with_name("gazetteer.json")
+
+#: Administrative suffixes that keep the place type: "Donetsk region", "Kharkiv Oblast".
+REGION_SUFFIXES = frozenset({"region", "oblast", "province", "district", "raion", "krai", "governorate", "county"})
+
+#: Words that make a span an organisation whatever the model said ("Wagner Group").
+ORG_WORDS = frozenset(
+    """
+    ministry department agency service services institute institution council committee commission group pmc
+    company corporation corp inc ltd llc plc bank university college academy school party union federation
+    organization organisation office administration court parliament assembly congress senate fund foundation
+    association society centre center network radio television tv media news times post journal press daily
+    herald gazette tribune club church army navy forces force corps brigade battalion regiment division command
+    guard police directorate bureau authority airlines airways railways energy oil gas industries holdings
+    alliance coalition front movement cabinet government embassy mission staff
+    """.split()  # noqa: SIM905
+)
+
+#: Words an official body's name can consist of entirely ("Ministry of Defense", "Armed
+#: Forces"): such a name says nothing about *which* country's body is meant.
+GENERIC_ORG_WORDS = frozenset(
+    """
+    ministry department agency service services office council committee commission directorate bureau
+    authority administration government cabinet parliament assembly court supreme high constitutional federal
+    national state central general joint chiefs staff armed forces force army navy air ground naval military
+    defense defence foreign affairs interior home internal security intelligence foreign counterintelligence
+    emergency emergencies situations finance economy economic trade justice health energy culture education
+    digital transformation presidential press information affairs border guard police special operations
+    command of for the and on in public prosecutor prosecutor's general's office secret reconnaissance
+    strategic communications center centre main operational headquarters forces' people's republic embassy
+    mission
+    """.split()  # noqa: SIM905
+)
+
+_PUNCT_RE = re.compile(r"[.\u00b7]")
+_SPACE_RE = re.compile(r"[\s\-\u2010-\u2015_]+")
+_POSSESSIVE_RE = re.compile(r"(?:'s|')$")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII with straight apostrophes, for comparisons that ignore typography."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.lower()
+
+
+@lru_cache(maxsize=200_000)
+def key(surface: str) -> str:
+    """Lookup key of a name: folded, without a leading "the", a possessive, dots or hyphens."""
+    k = fold(surface).strip()
+    k = k.removeprefix("the ")
+    k = _POSSESSIVE_RE.sub("", k)
+    k = _PUNCT_RE.sub("", k)
+    k = k.replace(",", " ")
+    k = _SPACE_RE.sub(" ", k).strip()
+    return k
+
+
+@dataclass(slots=True)
+class Gazetteer:
+    places: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (canonical, GPE|LOC)
+    orgs: dict[str, str] = field(default_factory=dict)  # key -> canonical
+    demonyms: dict[str, str] = field(default_factory=dict)  # key -> country canonical
+    country_demonym: dict[str, str] = field(default_factory=dict)  # country key -> adjective
+    ambiguous: frozenset[str] = frozenset()
+    products: frozenset[str] = frozenset()
+    first_names: frozenset[str] = frozenset()
+    titles: frozenset[str] = frozenset()
+    title_modifiers: frozenset[str] = frozenset()
+    #: variant key -> canonical key, for places only (Kiev -> kyiv, Kharkov -> kharkiv)
+    variants: dict[str, str] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    """Parse ``gazetteer.json`` once per process."""
+    raw = json.loads(DATA_PATH.read_text(encoding="utf-8"))
+    g = Gazetteer()
+    for name, demonyms, variants in raw["countries"]:
+        canon_key = key(name)
+        for v in [name, *variants]:
+            g.places.setdefault(key(v), (name, "GPE"))
+            g.variants.setdefault(key(v), canon_key)
+        for d in demonyms:
+            g.demonyms.setdefault(key(d), name)
+        if demonyms:
+            g.country_demonym[canon_key] = demonyms[0]
+    for label, entries in (("GPE", raw["gpe"]), ("LOC", raw["loc"])):
+        for entry in entries:
+            name, *variants = entry
+            canon_key = key(name)
+            for v in [name, *variants]:
+                g.places.setdefault(key(v), (name, label))
+                g.variants.setdefault(key(v), canon_key)
+    for entry in raw["orgs"]:
+        name, *variants = entry
+        for v in [name, *variants]:
+            g.orgs.setdefault(key(v), name)
+    g.ambiguous = frozenset(key(a) for a in raw["ambiguous"])
+    g.products = frozenset(key(p) for p in raw["products"])
+    g.first_names = frozenset(key(n) for n in raw["first_names"])
+    g.titles = frozenset(t.lower() for t in raw["titles"])
+    g.title_modifiers = frozenset(t.lower() for t in raw["title_modifiers"])
+    return g
+
+
+def place(surface: str) -> tuple[str, str] | None:
+    """``(canonical name, GPE|LOC)`` for a known place, also with a region suffix."""
+    g = load()
+    k = key(surface)
+    hit = g.places.get(k)
+    if hit is not None:
+        return hit
+    parts = k.rsplit(" ", 1)
+    if len(parts) == 2 and parts[1] in REGION_SUFFIXES:
+        base = g.places.get(parts[0])
+        if base is not None:
+            return base[0] + " " + surface.rsplit(" ", 1)[1], "GPE"
+    return None
+
+
+def org(surface: str) -> str | None:
+    """Canonical name of a well-known organisation, or None."""
+    return load().orgs.get(key(surface))
+
+
+def demonym(surface: str) -> str | None:
+    """The country a demonym or nationality word belongs to ("Ukrainians" -> "Ukraine")."""
+    return load().demonyms.get(key(surface))
+
+
+def demonym_of_country(surface: str) -> str | None:
+    """The adjective for a country name ("Russia" -> "Russian"), used to align possessives."""
+    g = load()
+    k = key(surface)
+    canon = g.variants.get(k, k)
+    return g.country_demonym.get(canon)
+
+
+def is_ambiguous(surface: str) -> bool:
+    """Place names that are also common person names or words (Jordan, Chad, Washington)."""
+    return key(surface) in load().ambiguous
+
+
+_MODEL_NUMBER_RE = re.compile(r"^(?:[a-z]{1,3}-\d{1,4}[a-z]{0,2}s?|m\d{1,3}(?:a\d)?s?)$")
+
+
+def is_product(surface: str) -> bool:
+    """Weapons and vehicles ("Leopard 2", "F-16s", "Abrams"): equipment, not named entities."""
+    g = load()
+    k = key(surface)
+    if k in g.products:
+        return True
+    toks = fold(surface).replace("\u2019", "'").split()
+    return any(t in g.products or _MODEL_NUMBER_RE.match(t) for t in (x.strip(".,'") for x in toks))
+
+
+def is_first_name(token: str) -> bool:
+    return key(token) in load().first_names
+
+
+def is_title(token: str) -> bool:
+    """A word that marks the following name as a person ("President", "chief", "Mr.")."""
+    return token.lower() in load().titles
+
+
+def is_title_modifier(token: str) -> bool:
+    return token.lower() in load().title_modifiers
+
+
+def canonical_place_key(k: str) -> str:
+    """Map a place key to its canonical spelling's key ("kiev" -> "kyiv"); others unchanged."""
+    return load().variants.get(k, k)
