@@ -150,6 +150,8 @@ class ArticleFacts:
     quotes: list[Quote] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     events: list[DatedEvent] = field(default_factory=list)
+    #: Descriptions written next to a person ("Wagner chief"); they feed the alias index.
+    roles: list[tuple[Mention, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- store records

@@ -339,7 +339,7 @@ class Corpus:
         if not facts:
             return
         for f, text in facts:
-            self.aliases.add_article(f.mentions, text)
+            self.aliases.add_article(f.mentions, text, f.roles)
         await self.store.upsert_entity_names(self.aliases.drain_changes())
         self.generation += 1
 

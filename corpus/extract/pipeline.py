@@ -72,7 +72,7 @@ def paragraph_spans(text: str) -> list[tuple[int, str]]:
 def extract_articles(items: Sequence[ExtractionItem], batch_size: int = 256) -> list[ArticleFacts]:
     """Extract facts from many articles with one batched pass of the model."""
     from .dates import find_dates
-    from .entities import find_mentions
+    from .entities import find_mentions, find_roles
     from .figures import find_figures
     from .quotes import find_quotes
 
@@ -91,7 +91,11 @@ def extract_articles(items: Sequence[ExtractionItem], batch_size: int = 256) -> 
             prev = doc.text
         quotes = find_quotes(item.text, docs, mentions)
         events = find_dates(item.text, docs, item.published)
-        results.append(ArticleFacts(figures=figures, quotes=quotes, mentions=mentions, events=events))
+        results.append(
+            ArticleFacts(
+                figures=figures, quotes=quotes, mentions=mentions, events=events, roles=find_roles(docs, mentions)
+            )
+        )
     return results
 
 
