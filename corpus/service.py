@@ -230,63 +230,94 @@ class Corpus:
                     out += _prepare_many([item])
             return False, out
 
-        # Reading and cleaning the next batch overlaps with storing (and extracting) this one.
+        # A three-stage pipeline: while batch N is written to the store, batch N+1 is in
+        # the spaCy workers and batch N+2 is being read and cleaned.
         pending = asyncio.ensure_future(asyncio.to_thread(read_and_prepare))
-        while pending is not None:
-            exhausted, prepared = await pending
-            pending = None if exhausted else asyncio.ensure_future(asyncio.to_thread(read_and_prepare))
-            try:
-                await self._store_batch(prepared, added_by, report)
-            except BaseException:
-                if pending is not None:
-                    pending.cancel()
-                raise
+        in_flight: tuple[list[_Prepared], asyncio.Future] | None = None
+        last_written: list[_Prepared] = []
+        try:
+            while pending is not None:
+                exhausted, prepared = await pending
+                pending = None if exhausted else asyncio.ensure_future(asyncio.to_thread(read_and_prepare))
+                fresh = await self._dedupe(prepared, report)
+                started = (fresh, asyncio.ensure_future(self._extract(fresh)))
+                if in_flight is not None:
+                    last_written = await self._write_batch(*in_flight, added_by, report, last_written)
+                in_flight = started
+            if in_flight is not None:
+                await self._write_batch(*in_flight, added_by, report, last_written)
+                in_flight = None
+        finally:
+            for fut in (pending, in_flight[1] if in_flight else None):
+                if fut is not None and not fut.done():
+                    fut.cancel()
         return results
 
-    async def _store_batch(
-        self, prepared: list[_Prepared | IngestResult], added_by: str, report: ProgressFn
-    ) -> None:
-        """Dedupe, extract and store one batch; the batch's articles share one commit."""
-        async with self._write_lock:
-            fresh: list[_Prepared] = []
-            for p in prepared:
-                if isinstance(p, IngestResult):
-                    report(p)
-                    continue
-                dup = await self.store.find_duplicate(p.content_hash, list(zip(p.hashes, p.words)))
-                if dup is None:
-                    dup_of = _duplicate_in_batch(p, fresh)
-                    if dup_of is not None:
-                        report(IngestResult(p.raw.source, "duplicate", f"Not added: same text as {dup_of.raw.source}."))
-                        continue
-                else:
-                    kind = "a copy" if dup.exact else f"a near-duplicate ({dup.similarity:.0%} of sentences shared)"
-                    report(
-                        IngestResult(
-                            p.raw.source,
-                            "duplicate",
-                            f"Not added: {kind} of article {dup.article_id} “{dup.title}”.",
-                            duplicate_of=dup.article_id,
-                            title=p.doc.title,
-                        )
+    async def _dedupe(self, prepared: list[_Prepared | IngestResult], report: ProgressFn) -> list[_Prepared]:
+        """Drop copies of stored articles (and of earlier items in the batch) before extraction."""
+        fresh: list[_Prepared] = []
+        for p in prepared:
+            if isinstance(p, IngestResult):
+                report(p)
+                continue
+            dup = await self.store.find_duplicate(p.content_hash, list(zip(p.hashes, p.words)))
+            if dup is not None:
+                kind = "a copy" if dup.exact else f"a near-duplicate ({dup.similarity:.0%} of sentences shared)"
+                report(
+                    IngestResult(
+                        p.raw.source,
+                        "duplicate",
+                        f"Not added: {kind} of article {dup.article_id} “{dup.title}”.",
+                        duplicate_of=dup.article_id,
+                        title=p.doc.title,
                     )
-                    continue
-                fresh.append(p)
-            if not fresh:
-                return
-            facts: list[ArticleFacts | None] = [None] * len(fresh)
-            if self.extractor is not None:
-                facts = list(
-                    await self.extractor.extract([ExtractionItem(p.doc.text, p.doc.published) for p in fresh])
                 )
+                continue
+            dup_of = _duplicate_in_batch(p, fresh)
+            if dup_of is not None:
+                report(IngestResult(p.raw.source, "duplicate", f"Not added: same text as {dup_of.raw.source}."))
+                continue
+            fresh.append(p)
+        return fresh
+
+    async def _extract(self, fresh: list[_Prepared]) -> list[ArticleFacts | None]:
+        if self.extractor is None or not fresh:
+            return [None] * len(fresh)
+        return list(await self.extractor.extract([ExtractionItem(p.doc.text, p.doc.published) for p in fresh]))
+
+    async def _write_batch(
+        self,
+        fresh: list[_Prepared],
+        extraction: asyncio.Future,
+        added_by: str,
+        report: ProgressFn,
+        previous: list[_Prepared],
+    ) -> list[_Prepared]:
+        """Store one extracted batch in one commit (a savepoint per article).
+
+        The batch was deduplicated before the previous one was written, so it is checked
+        once more against that previous batch here.
+        """
+        facts = await extraction
+        keep: list[tuple[_Prepared, ArticleFacts | None]] = []
+        for p, f in zip(fresh, facts, strict=True):
+            dup_of = _duplicate_in_batch(p, previous)
+            if dup_of is not None:
+                report(IngestResult(p.raw.source, "duplicate", f"Not added: same text as {dup_of.raw.source}."))
+            else:
+                keep.append((p, f))
+        if not keep:
+            return []
+        async with self._write_lock:
             done: list[IngestResult] = []
             async with self.store.transaction():
-                for p, f in zip(fresh, facts, strict=True):
+                for p, f in keep:
                     done.append(await self._store_one(p, f, added_by))
             self.generation += 1
             for r in done:
                 report(r)
-            await self._update_aliases([(f, p.doc.text) for p, f in zip(fresh, facts) if f is not None])
+            await self._update_aliases([(f, p.doc.text) for p, f in keep if f is not None])
+        return [p for p, _ in keep]
 
     async def _store_one(self, p: _Prepared, facts: ArticleFacts | None, added_by: str) -> IngestResult:
         d = p.doc
