@@ -898,6 +898,15 @@ class Store:
             out.append(EventHit(ev, _prefixed_summary(r), r["sentence"] or r["surface"]))
         return out
 
+    async def mentions_between(self, article_id: int, start: int, end: int) -> list[Mention]:
+        """Name mentions of one article starting in ``[start, end)``, in text order."""
+        rows = await self._all(
+            "SELECT start, end, text, label FROM mentions WHERE article_id = ? AND start >= ? AND start < ?"
+            " ORDER BY start",
+            (article_id, start, end),
+        )
+        return [Mention(r["start"], r["end"], r["text"], r["label"]) for r in rows]
+
 
     # ---- query helpers (ask/source)
 
@@ -959,19 +968,30 @@ class Store:
         match = self._all_of_any(groups)
         if not match:
             return []
-        sql = (
-            f"SELECT {_HIT_COLS}, bm25(sentences_fts) AS score FROM sentences_fts"
-            " JOIN sentences s ON s.id = sentences_fts.rowid JOIN articles a ON a.id = s.article_id"
+        order = "sentences_fts.rowid DESC" if recent else "score"
+        params: list[Any] = [match]
+        # Rank inside the FTS table first and join the few winners: joining every match to
+        # its sentence and article before sorting costs several times more.
+        inner = (
+            "SELECT sentences_fts.rowid AS id, bm25(sentences_fts) AS score FROM sentences_fts"
             " WHERE sentences_fts MATCH ?"
         )
-        params: list[Any] = [match]
         if article_ids is not None:
             if not article_ids:
                 return []
-            sql += f" AND s.article_id IN ({','.join('?' * len(article_ids))})"
+            inner = (
+                "SELECT sentences_fts.rowid AS id, bm25(sentences_fts) AS score FROM sentences_fts"
+                " JOIN sentences s2 ON s2.id = sentences_fts.rowid WHERE sentences_fts MATCH ?"
+                f" AND s2.article_id IN ({','.join('?' * len(article_ids))})"
+            )
             params += list(article_ids)
-        sql += " ORDER BY " + ("sentences_fts.rowid DESC" if recent else "score") + " LIMIT ?"
+        inner += f" ORDER BY {order} LIMIT ?"
         params.append(limit)
+        sql = (
+            f"SELECT {_HIT_COLS}, m.score AS score FROM ({inner}) m"
+            " JOIN sentences s ON s.id = m.id JOIN articles a ON a.id = s.article_id"
+            " ORDER BY " + ("s.id DESC" if recent else "m.score")
+        )
         return [_hit(r, r["score"]) for r in await self._all(sql, params)]
 
     async def match_figures(
@@ -981,9 +1001,14 @@ class Store:
         *,
         categories: Sequence[str] = (),
         limit: int = 100,
+        recent: bool = False,
     ) -> list[FigureHit]:
         """Figures whose ``thing`` holds an alternative of every thing group and whose thing,
-        claimant or sentence holds one of every other group (bm25, thing weighted 4x)."""
+        claimant or sentence holds one of every other group (bm25, thing weighted 4x).
+
+        ``recent`` orders by figure id instead (newest first): for a single common noun bm25
+        would score every match only to rank near-equal things.
+        """
         parts = []
         thing_match = self._all_of_any(thing_groups)
         if thing_match:
@@ -993,14 +1018,19 @@ class Store:
             parts.append(f"({other_match})")
         if not parts:
             return []
-        sql = self._FIG_SELECT.replace(" FROM figures f", ", bm25(figures_fts, 4.0, 1.0, 1.0) AS score FROM figures f")
-        sql += " JOIN figures_fts ON figures_fts.rowid = f.id WHERE figures_fts MATCH ?"
+        inner = (
+            "SELECT f2.id AS id, bm25(figures_fts, 4.0, 1.0, 1.0) AS score FROM figures_fts"
+            " JOIN figures f2 ON f2.id = figures_fts.rowid WHERE figures_fts MATCH ?"
+        )
         params: list[Any] = [" AND ".join(parts)]
         if categories:
-            sql += f" AND f.category IN ({','.join('?' * len(categories))})"
+            inner += f" AND f2.category IN ({','.join('?' * len(categories))})"
             params += list(categories)
-        sql += " ORDER BY score LIMIT ?"
+        inner += " ORDER BY " + ("figures_fts.rowid DESC" if recent else "score") + " LIMIT ?"
         params.append(limit)
+        sql = self._FIG_SELECT.replace(" FROM figures f", ", m.score AS score FROM figures f")
+        sql = sql.replace(" FROM figures f", f" FROM ({inner}) m JOIN figures f ON f.id = m.id", 1)
+        sql += " ORDER BY " + ("f.id DESC" if recent else "m.score")
         return [_figure_hit(r, r["score"]) for r in await self._all(sql, params)]
 
     async def match_quotes(
@@ -1016,8 +1046,13 @@ class Store:
             parts.append(f"text : ({topic_match})")
         if not parts:
             return []
-        sql = self._QUOTE_SELECT.replace(" FROM quotes q", ", bm25(quotes_fts) AS score FROM quotes q")
-        sql += " JOIN quotes_fts ON quotes_fts.rowid = q.id WHERE quotes_fts MATCH ? ORDER BY score LIMIT ?"
+        inner = (
+            "SELECT quotes_fts.rowid AS id, bm25(quotes_fts) AS score FROM quotes_fts"
+            " WHERE quotes_fts MATCH ? ORDER BY score LIMIT ?"
+        )
+        sql = self._QUOTE_SELECT.replace(" FROM quotes q", ", m.score AS score FROM quotes q")
+        sql = sql.replace(" FROM quotes q", f" FROM ({inner}) m JOIN quotes q ON q.id = m.id", 1)
+        sql += " ORDER BY m.score"
         return [_quote_hit(r, r["score"]) for r in await self._all(sql, (" AND ".join(parts), limit))]
 
 

@@ -1,0 +1,763 @@
+"""Shared machinery of ``ask`` and ``source``: reading a question, matching it to facts.
+
+Both commands must answer only from what an indexed sentence says, so everything here is
+about *finding* and *ranking* stored facts — never composing new ones. Questions arrive
+with typos and name variants, so query words are corrected against the corpus's own
+vocabulary before full-text search; search terms are chosen by rarity so that an OR query
+stays cheap on a large corpus; and candidates are re-ranked in Python with a weighted
+word coverage that tolerates inflection ("withdraw"/"withdrawn", "Germany"/"German").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from corpus.models import ArticleSummary, Figure, FigureHit, SentenceHit
+
+from .context import Context
+from .lookup import EntityMatch, NameIndex, name_index
+from .types import Citation
+
+# --------------------------------------------------------------------------- words
+
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"[’']s$")
+
+STOP = frozenset(
+    """a an the of in on at to for from by with and or but nor is are was were be been being am
+    what who whom whose when where which why how many much far long did does do done say said says
+    tell told about has have had having it its this that these those than then there their theirs they
+    he she his her hers him them i we you our ours your yours my me us not no yes so such as into onto
+    over under since during between against any some all each every per via upon out up down off
+    will would shall should can could may might must also just only very more most less least
+    here there if whether while because until till again further once own same other another
+    do does did doing get gets according can't won't don't isn't aren't wasn't weren't""".split()
+)
+#: Words that only shape a question; never evidence that a sentence answers it.
+QUESTION_NOISE = frozenset(
+    """what who whom whose when where which why how many much far long big large old often
+    number numbers amount total figure figures exactly roughly approximately about tell know
+    please show give me anyone someone something happen happened happens""".split()
+)
+
+_IRREGULAR = {
+    "died": "die", "dies": "die", "dying": "die", "dead": "die", "death": "die", "deaths": "die",
+    "killed": "kill", "killing": "kill", "kills": "kill",
+    "men": "man", "women": "woman", "children": "child", "people": "person",
+    "fleeing": "flee", "sent": "send", "lost": "lose", "losses": "loss",
+    "gave": "give", "given": "give", "won": "win", "wounded": "wound", "injured": "injur",
+    "withdrew": "withdraw", "withdrawn": "withdraw", "withdrawal": "withdraw",
+    "began": "begin", "begun": "begin", "beginning": "begin", "took": "take", "taken": "take",
+    "made": "make", "said": "say", "told": "tell", "came": "come", "saw": "see", "seen": "see",
+    "fell": "fall", "fallen": "fall", "led": "lead", "met": "meet", "left": "leave", "held": "hold",
+    "struck": "strike", "fought": "fight", "spoke": "speak", "spoken": "speak", "wrote": "write",
+    "written": "write", "broke": "break", "broken": "break", "chose": "choose", "chosen": "choose",
+    "drove": "drive", "driven": "drive", "rose": "rise", "risen": "rise", "grew": "grow", "grown": "grow",
+    "knew": "know", "known": "know", "thought": "think", "brought": "bring", "bought": "buy",
+    "shot": "shoot", "hit": "hit", "fled": "flee", "sought": "seek", "launched": "launch",
+    "invaded": "invade", "invasion": "invade", "captured": "capture", "capture": "capture",
+}
+
+
+def tokens(text: str) -> list[str]:
+    """Words of a text, keeping hyphenated and dotted forms whole ("F-16s", "U.S.")."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=16384)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(_POSSESSIVE.sub("", t) for t in _TOKEN.findall(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light English stemmer: enough to equate plural/past/-ing forms of one word.
+
+    Porter (what FTS5 uses) is not importable here; exact agreement with it does not
+    matter because the stem is only compared with other stems made by this function.
+    """
+    w = word.lower().replace("’", "'")
+    w = _POSSESSIVE.sub("", w).strip(".'-")
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    if len(w) <= 3 or not w.isalpha():
+        return w.rstrip("s") if re.fullmatch(r"[a-z]+-?\d+s", w) else w
+    for suffix, repl, min_len in (
+        ("ies", "y", 5), ("ied", "y", 5), ("sses", "ss", 6), ("ches", "ch", 6), ("shes", "sh", 6),
+        ("xes", "x", 5), ("ing", "", 6), ("ed", "", 5), ("es", "e", 5), ("s", "", 4),
+    ):
+        if w.endswith(suffix) and len(w) >= min_len and not w.endswith("ss"):
+            w = w[: len(w) - len(suffix)] + repl
+            break
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "lsz":
+        w = w[:-1]  # "stopped" -> "stopp" -> "stop"
+    return w
+
+
+#: Second halves of hyphenated words that carry no topic of their own ("Munich-style").
+_AFFIX_WORDS = frozenset("style like based related backed owned made linked led type wide long old year".split())
+
+
+def content_words(text: str) -> list[str]:
+    """The words that carry meaning, in order, without stop and question words."""
+    out = []
+    for t in tokens(text):
+        low = t.lower()
+        if low in STOP or low in QUESTION_NOISE or len(low) < 2:
+            continue
+        out.append(t)
+    return out
+
+
+def words_match(a: str, b: str) -> bool:
+    """Whether two stems are the same word give or take inflection or a typo."""
+    if a == b:
+        return True
+    if len(a) >= 5 and len(b) >= 5 and a[:3] == b[:3]:
+        return fuzz.ratio(a, b) >= 85
+    return False
+
+
+# Country names and their adjectives: a question says "Germany", a sentence "German".
+DEMONYMS: dict[str, tuple[str, ...]] = {
+    "germany": ("german", "germans", "berlin"),
+    "russia": ("russian", "russians", "moscow", "kremlin"),
+    "ukraine": ("ukrainian", "ukrainians", "kyiv", "kiev"),
+    "britain": ("british", "uk", "u.k.", "london", "united kingdom"),
+    "uk": ("british", "britain", "u.k.", "london", "united kingdom"),
+    "us": ("u.s.", "united states", "american", "americans", "washington", "america"),
+    "u.s.": ("us", "united states", "american", "americans", "washington", "america"),
+    "america": ("u.s.", "us", "united states", "american", "washington"),
+    "france": ("french", "paris"),
+    "china": ("chinese", "beijing"),
+    "japan": ("japanese", "tokyo"),
+    "poland": ("polish", "poles", "warsaw"),
+    "belarus": ("belarusian", "minsk"),
+    "nato": ("alliance",),
+}
+_ADJ_TO_COUNTRY = {adj: country for country, adjs in DEMONYMS.items() for adj in adjs if " " not in adj}
+
+#: Sides of the war: a figure of Ukrainian dead does not answer a question about Russian dead.
+SIDES = {
+    "russia": frozenset({"russia", "russian", "russians", "moscow", "kremlin", "wagner"}),
+    "ukraine": frozenset({"ukraine", "ukrainian", "ukrainians", "kyiv", "kiev"}),
+}
+
+
+def side_of(words: Iterable[str]) -> set[str]:
+    low = {w.lower() for w in words}
+    return {side for side, names in SIDES.items() if low & names}
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@dataclass(slots=True)
+class Vocabulary:
+    """Word frequencies of the corpus (from a sample of sentences) plus entity and figure words.
+
+    Used for two things: correcting words a person mistyped, and weighting words by rarity
+    (a sentence that shares "Soledar" with a question says more than one sharing "war").
+    """
+
+    surface: Counter  # lower-case word -> occurrences in the sample
+    sentence_df: Counter  # stem -> sample sentences containing it
+    sentences: int
+    names: frozenset[str]
+    things: frozenset[str]
+    by_len: dict[int, list[str]]
+    built_at: float = 0.0
+
+    @classmethod
+    def build(cls, sample: Sequence[str], names: Iterable[str], things: Iterable[str]) -> Vocabulary:
+        surface: Counter = Counter()
+        df: Counter = Counter()
+        for text in sample:
+            toks = [t.lower() for t in tokens(text)]
+            surface.update(toks)
+            df.update({stem(t) for t in toks})
+        name_words = frozenset(w.lower() for n in names for w in tokens(n))
+        thing_words = frozenset(w.lower() for t in things for w in tokens(t))
+        by_len: dict[int, list[str]] = {}
+        for w in set(surface) | name_words | thing_words:
+            if w.isalpha() and len(w) >= 3:
+                by_len.setdefault(len(w), []).append(w)
+        return cls(surface, df, max(1, len(sample)), name_words, thing_words, by_len, time.monotonic())
+
+    def knows(self, word: str) -> bool:
+        w = word.lower()
+        return w in self.surface or w in self.names or w in self.things
+
+    def df(self, word: str) -> float:
+        """Share of sentences containing the word (0 when the sample never saw it)."""
+        return self.sentence_df.get(stem(word), 0) / self.sentences
+
+    def idf(self, word: str, *, unseen: float | None = None) -> float:
+        """Rarity weight; ``unseen`` overrides the weight of words the sample never saw."""
+        n = self.sentence_df.get(stem(word), 0)
+        if n == 0 and unseen is not None:
+            return unseen
+        return math.log((self.sentences + 1) / (n + 0.5))
+
+    @property
+    def median_idf(self) -> float:
+        return math.log((self.sentences + 1) / 3.5)
+
+    def candidates(self, word: str, *, names_only: bool = False) -> list[str]:
+        """Known words within typo distance of ``word``, most frequent first.
+
+        ``names_only`` limits the choice to words of entity names and figure things: a
+        capitalised word nobody wrote is a name we lack ("Lionel"), not a misspelt "line".
+        """
+        w = word.lower()
+        max_dist = 1 if len(w) <= 8 else 2
+        pool = [c for n in range(len(w) - max_dist, len(w) + max_dist + 1) for c in self.by_len.get(n, ())]
+        if names_only:
+            pool = [c for c in pool if c in self.names or c in self.things]
+        hits = process.extract(w, pool, scorer=DamerauLevenshtein.distance, score_cutoff=max_dist, limit=12)
+        ranked = sorted(
+            hits,
+            key=lambda h: (h[1], h[0][0] != w[0], -(self.surface.get(h[0], 0) + 5 * (h[0] in self.names))),
+        )
+        return [h[0] for h in ranked]
+
+
+#: After this long a big corpus's vocabulary is rebuilt even while articles keep arriving.
+_VOCAB_MAX_AGE = 60.0
+_SAMPLE = 20_000
+
+
+async def vocabulary(ctx: Context) -> Vocabulary:
+    """The corpus vocabulary, rebuilt when the corpus has changed.
+
+    A large corpus changes generation with every article of an ingest; its sampled
+    frequencies barely move, so while the sample is full the rebuild waits a minute.
+    """
+    corpus = ctx.corpus
+    cached = getattr(corpus, "_ask_vocabulary", None)
+    if cached is not None:
+        generation, vocab = cached
+        if generation == corpus.generation:
+            return vocab
+        if vocab.sentences >= _SAMPLE and time.monotonic() - vocab.built_at < _VOCAB_MAX_AGE:
+            return vocab
+    sample = await corpus.store.sample_sentence_texts(_SAMPLE)
+    names = [row[0] for row in await corpus.store.entity_names()]
+    things = await corpus.store.figure_things(3000)
+    vocab = Vocabulary.build(sample, names, things)
+    corpus._ask_vocabulary = (corpus.generation, vocab)
+    return vocab
+
+
+# --------------------------------------------------------------------------- queries
+
+
+@dataclass(slots=True)
+class Term:
+    """One thing a matching sentence should contain: any of ``alts`` (stems or phrases)."""
+
+    label: str
+    alts: tuple[str, ...]
+    weight: float
+    entity: bool = False
+    generic: bool = False  # an entity so common (Ukraine, Russia) that every article implies it
+    fts: tuple[str, ...] = ()  # the alternatives worth a full-text search (default: alts)
+
+
+@dataclass(slots=True)
+class Query:
+    """A question or claim after typo correction and entity matching."""
+
+    text: str
+    corrected: str
+    corrections: dict[str, str]
+    entities: list[EntityMatch]
+    terms: list[Term]
+    numbers: list[float]
+    ranked: dict = field(default_factory=dict)  # ranked_sentences results, by article filter
+
+    def fts_groups(self, vocab: Vocabulary, *, max_terms: int = 6) -> list[str]:
+        """The rarest words and names, for one OR-ed FTS query.
+
+        Very common words are left to the re-ranking: an OR over "Ukraine" would make
+        SQLite score a third of all sentences.
+        """
+        ranked = sorted(self.terms, key=lambda t: -t.weight)
+        out: list[str] = []
+        used = 0
+        for t in ranked:
+            if used >= max_terms:
+                break
+            common = (t.generic if t.entity else vocab.df(t.label) > 0.03)
+            if common and used >= 2:
+                continue
+            if re.search(r"\d[.,]\d", t.label):
+                continue  # "5.5" is two very common tokens to FTS; the re-ranking checks it
+            used += 1
+            alts = list(t.fts or t.alts)
+            # A spelling far more common than the word asked ("U.S." for "America") would make
+            # the search score a fifth of the corpus; the re-ranking still accepts it.
+            out.extend(a for i, a in enumerate(alts) if a not in out and (i == 0 or " " in a or vocab.df(a) <= 0.03))
+        return out[: max_terms * 3]
+
+
+def _plausible_entity(e: EntityMatch, vocab: Vocabulary) -> bool:
+    """Whether a name match is a name and not ordinary words that resemble one.
+
+    "stock market" fuzzily resembles "Capital Markets" and "market" is a common word: a
+    lower-case run of common words is only a name when it is written exactly as one.
+    """
+    words = tokens(e.matched)
+    if any(w[:1].isupper() for w in words):
+        return True
+    common = all(vocab.df(w) > 0.002 for w in words)
+    return not common or (e.score >= 100 and len(words) > 1)
+
+
+def _fts_alts(e: EntityMatch, alts: tuple[str, ...]) -> tuple[str, ...]:
+    """A few spellings for full-text search: the words asked, the canonical name, surnames
+    and short forms; every alias of a big group would swamp the query."""
+    keep = [e.matched, e.canonical]
+    if e.label == "PERSON":
+        keep += [n.split()[-1] for n in e.names if " " in n]
+    keep += sorted((a for a in alts if " " not in a), key=len)[:4]
+    return tuple(dict.fromkeys(k for k in keep if k))[:6]
+
+
+def _entity_alts(m: EntityMatch) -> tuple[str, ...]:
+    names = {n for n in m.names if len(n) >= 2}
+    names.add(m.canonical)
+    if m.label == "PERSON":
+        names |= {n.split()[-1] for n in list(names) if " " in n}
+    extra: set[str] = set()
+    for n in names:
+        extra.update(DEMONYMS.get(n.lower(), ()))
+    return tuple(sorted(names | extra, key=len, reverse=True))
+
+
+async def analyse(ctx: Context, text: str, *, skip: Iterable[str] = (), base: Query | None = None) -> Query:
+    """Correct typos, find the entities, and weigh the words of a question or claim.
+
+    ``base`` is the analysis of a whole question that ``text`` is part of ("Bakhmut" in
+    "what did Prigozhin say about Bakhmut"): its corrections and names are reused instead of
+    matching names again, the costliest step on a large corpus.
+    """
+    vocab = await vocabulary(ctx)
+    skip_set = {s.lower() for s in skip}
+    # "US"/"UK" in capitals are countries, not the pronoun every stop list drops.
+    text = re.sub(r"\bUS\b", "U.S.", re.sub(r"\bUK\b", "U.K.", text))
+    if base is not None:
+        corrected = text
+        for wrong, right in base.corrections.items():
+            corrected = re.sub(rf"\b{re.escape(wrong)}\b", right, corrected)
+        low = corrected.lower()
+        entities = [e for e in base.entities if e.matched.lower() in low and e.matched.lower() not in skip_set]
+        corrections = {w: r for w, r in base.corrections.items() if re.search(rf"\b{re.escape(w)}\b", text)}
+        return _weigh(text, corrected, corrections, entities, vocab, skip_set)
+    index = await name_index(ctx)
+    raw = tokens(text)
+    # Mistyped words: unknown to the sampled vocabulary and to the full-text index.
+    unknown = [
+        w for w in raw
+        if len(w) >= 5 and w.isalpha() and w.lower() not in STOP and not vocab.knows(w)
+    ]
+    exists = await ctx.corpus.store.existing_terms(unknown) if unknown else set()
+    corrections: dict[str, str] = {}
+    for i, w in enumerate(raw):
+        if w not in unknown or w in exists or w in corrections:
+            continue
+        cands = vocab.candidates(w, names_only=w[:1].isupper() and i > 0)
+        if cands:
+            fixed = cands[0]
+            corrections[w] = fixed.capitalize() if w[:1].isupper() else fixed
+    corrected = text
+    for wrong, right in corrections.items():
+        corrected = re.sub(rf"\b{re.escape(wrong)}\b", right, corrected)
+    entities = [
+        e for e in index.match(corrected, limit=6)
+        if e.matched.lower() not in skip_set and _plausible_entity(e, vocab)
+    ]
+    return _weigh(text, corrected, corrections, entities, vocab, skip_set)
+
+
+def _weigh(
+    text: str, corrected: str, corrections: dict[str, str], entities: list[EntityMatch], vocab: Vocabulary,
+    skip_set: set[str],
+) -> Query:
+    terms: list[Term] = []
+    covered: set[str] = set()
+    for e in entities:
+        alts = _entity_alts(e)
+        df = max((vocab.df(a) for a in alts if " " not in a), default=0.0)
+        generic = df > 0.08
+        weight = vocab.idf(e.matched.split()[-1], unseen=vocab.median_idf + 1)
+        terms.append(Term(e.matched, alts, max(weight, 1.0), entity=True, generic=generic, fts=_fts_alts(e, alts)))
+        covered.update(w.lower() for w in tokens(e.matched))
+    for w in content_words(corrected):
+        low = w.lower()
+        if low in covered or low in skip_set:
+            continue
+        covered.add(low)
+        country = _ADJ_TO_COUNTRY.get(low)
+        alts = (w,) + (DEMONYMS.get(low, ()) if low in DEMONYMS else ())
+        if "-" in w:
+            # "Munich-style" matches "Munich agreement-like": the parts count on their own.
+            alts += tuple(
+                p for p in w.split("-")
+                if (p[:1].isupper() or len(p) >= 5) and p.lower() not in _AFFIX_WORDS and p.lower() not in STOP
+            )
+        if country:
+            alts += (country,) + DEMONYMS[country]
+        terms.append(Term(w, tuple(dict.fromkeys(alts)), vocab.idf(w, unseen=vocab.median_idf)))
+    return Query(text, corrected, corrections, entities, terms, parse_numbers(corrected))
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(slots=True)
+class TextIndex:
+    """A sentence's stems and lower-cased text, computed once for many term checks."""
+
+    lower: str
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> TextIndex:
+        return _text_index(text)
+
+    def has(self, alt: str) -> bool:
+        a = alt.lower().replace("’", "'")
+        if " " in a or "." in a or "-" in a:
+            return re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", self.lower) is not None
+        s = stem(a)
+        if s in self.stems:
+            return True
+        return len(s) >= 5 and any(words_match(s, t) for t in self.stems if t[:3] == s[:3])
+
+
+@lru_cache(maxsize=8192)
+def _text_index(text: str) -> TextIndex:
+    """Sentences recur across requests (the same figures answer many questions): index once."""
+    low = text.lower().replace("’", "'")
+    return TextIndex(low, frozenset(stem(t) for t in tokens(low)))
+
+
+def coverage(terms: Sequence[Term], text: str | TextIndex) -> tuple[float, list[Term], list[Term]]:
+    """Weighted share of the terms a text contains, with the matched and missed terms."""
+    idx = text if isinstance(text, TextIndex) else TextIndex.of(text)
+    total = got = 0.0
+    hit: list[Term] = []
+    miss: list[Term] = []
+    for t in terms:
+        w = t.weight * (0.3 if t.generic else 1.0)
+        total += w
+        if any(idx.has(a) for a in t.alts):
+            got += w
+            hit.append(t)
+        else:
+            miss.append(t)
+    return (got / total if total else 0.0), hit, miss
+
+
+@dataclass(slots=True)
+class RankedSentence:
+    hit: SentenceHit
+    coverage: float
+    similarity: float
+    matched: list[Term]
+    missed: list[Term]
+
+    @property
+    def score(self) -> float:
+        return 0.7 * self.coverage + 0.3 * self.similarity / 100
+
+
+async def ranked_sentences(
+    ctx: Context, query: Query, *, limit: int = 60, article_ids: Sequence[int] | None = None
+) -> list[RankedSentence]:
+    """bm25 candidates for the rarest query words, re-ranked by weighted coverage."""
+    key = tuple(article_ids) if article_ids is not None else None
+    cached = query.ranked.get(key)
+    if cached is not None and cached[0] >= limit:
+        return cached[1]
+    vocab = await vocabulary(ctx)
+    groups = query.fts_groups(vocab)
+    if not groups:
+        return []
+    hits = await ctx.corpus.store.match_sentences([groups], limit=limit, article_ids=article_ids)
+    probe = " ".join(t.label for t in query.terms).lower()
+    out = []
+    seen: set[tuple[int, str]] = set()
+    for h in hits:
+        key = (h.article_id, h.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        cov, matched, missed = coverage(query.terms, h.text)
+        sim = fuzz.token_set_ratio(probe, h.text.lower())
+        out.append(RankedSentence(h, cov, sim, matched, missed))
+    out.sort(key=lambda r: (-r.score, r.hit.score))
+    query.ranked[key] = (limit, out)
+    return out
+
+
+# --------------------------------------------------------------------------- numbers
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
+NUMBER_RE = _NUM = re.compile(
+    r"(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(thousand|million|billion|trillion|bn|k|m)\b)?"
+    r"|\b(" + "|".join(_NUMBER_WORDS) + r")\b(?:\s+(thousand|million|billion))?",
+    re.IGNORECASE,
+)
+_MODEL_NUMBER = re.compile(r"(?:Leopard|Challenger|M|F|T|Su|MiG|TOS|Mi|Ka|Tu|Il|HIMARS)[\s-]?$", re.IGNORECASE)
+
+
+def parse_numbers(text: str) -> list[float]:
+    """Numeric values written in a text ("14", "40,000", "5.5 billion", "three")."""
+    out = []
+    for m in _NUM.finditer(text):
+        if m.group(1):
+            if _MODEL_NUMBER.search(text[: m.start()]):
+                continue  # "Leopard 2", "F-16" name a model, not a quantity
+            v = float(m.group(1).replace(",", ""))
+            if m.group(2):
+                v *= _SCALES[m.group(2).lower()]
+        else:
+            v = float(_NUMBER_WORDS[m.group(3).lower()])
+            if m.group(4):
+                v *= _SCALES[m.group(4).lower()]
+        out.append(v)
+    return out
+
+
+def same_number(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "?"
+    if abs(v) >= 1e9 and (v / 1e9) * 100 == int((v / 1e9) * 100):
+        return f"{v / 1e9:g} billion"
+    if abs(v) >= 1e6 and (v / 1e6) * 100 == int((v / 1e6) * 100) and v % 1000 == 0 and v % 1e6 != 0:
+        return f"{v / 1e6:g} million"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+_UNIT_SUFFIX = {"%": "%", "km": " km", "USD": "", "day": " days", "week": " weeks", "month": " months",
+                "year": " years", "hour": " hours", "mile": " miles"}
+
+
+def number_text(f: Figure) -> str:
+    """The figure's value as digits: ``40,000–60,000``, ``20 km``, ``$5.5 billion``."""
+    if f.low is None and f.high is None:
+        return f.surface
+    if f.low is None:
+        core = f"up to {_fmt(f.high)}"
+    elif f.high is None or f.low == f.high:
+        core = _fmt(f.low)
+    else:
+        core = f"{_fmt(f.low)}–{_fmt(f.high)}"
+    unit = f.unit or ""
+    if unit == "USD":
+        return "$" + core
+    if unit in _UNIT_SUFFIX:
+        return core + _UNIT_SUFFIX[unit]
+    if unit and unit.upper() in {"EUR", "GBP", "RUB"}:
+        return f"{core} {unit.upper()}"
+    return core
+
+
+def value_text(f: Figure) -> str:
+    """The value in digits with the article's own wording beside it when that differs,
+    so "between 40,000 and 60,000" and "a three-digit number" keep their hedges."""
+    num = number_text(f)
+    surface = f.surface.strip()
+    if surface.replace(" ", "").lower() == num.replace(" ", "").lower():
+        return surface
+    return f"{num} (“{surface}”)"
+
+
+def window(sentence: str, surface: str, before: int = 4, after: int = 7) -> list[str]:
+    """The words around a number in its sentence: what it counts, when ``thing`` is missing."""
+    i = sentence.find(surface)
+    if i < 0:
+        return tokens(sentence)
+    left = tokens(sentence[:i])[-before:]
+    right = tokens(sentence[i + len(surface):])[:after]
+    return left + right
+
+
+def figure_citation(h: FigureHit) -> Citation:
+    a = h.article
+    return Citation(a.id, a.title, a.outlet, a.published, a.url, h.sentence)
+
+
+def source_label(a: ArticleSummary) -> str:
+    bits = [b for b in (a.outlet, a.published) if b]
+    return f"[{a.id}] " + (", ".join(bits) if bits else a.title)
+
+
+def figure_line(h: FigureHit) -> str:
+    """One evidence line: value, what it counts, who claims it, where and when."""
+    f = h.figure
+    what = f" {f.thing}" if f.thing else ""
+    scope = f" ({f.time_scope})" if f.time_scope else ""
+    who = f" — according to {f.claimant}" if f.claimant else ""
+    return f"{value_text(f)}{what}{scope}{who} · {source_label(h.article)}"
+
+
+def figure_record(h: FigureHit) -> dict:
+    f = h.figure
+    return {
+        "surface": f.surface, "low": f.low, "high": f.high, "qualifier": f.qualifier, "unit": f.unit,
+        "thing": f.thing, "category": f.category, "claimant": f.claimant, "time_scope": f.time_scope,
+        "article_id": h.article.id, "outlet": h.article.outlet, "published": h.article.published,
+        "sentence": h.sentence,
+    }
+
+
+#: Nouns that count the same things ("troops" answers a question about "soldiers").
+NOUN_GROUPS = [
+    frozenset("soldier troop serviceman servicemen man personnel fighter conscript recruit mercenary".split()),
+    frozenset("person civilian resident inhabitant citizen individual".split()),
+    frozenset("refugee displaced".split()),
+    frozenset("jet aircraft plane warplane".split()),
+    frozenset("missile rocket".split()),
+    frozenset("die kill fatality toll".split()),
+    frozenset("casualty".split()),
+]
+_CANONICAL_NOUN = {w: sorted(g)[0] for g in NOUN_GROUPS for w in g}
+
+
+def canonical_stem(word: str) -> str:
+    s = stem(word)
+    return _CANONICAL_NOUN.get(s, s)
+
+
+def nationalities(words: Iterable[str]) -> set[str]:
+    """Countries named by adjective or name in some words ("German troops" -> germany)."""
+    out = set()
+    for w in words:
+        low = w.lower()
+        if low in DEMONYMS and low not in ("nato",):
+            out.add("uk" if low == "britain" else "us" if low in ("u.s.", "america") else low)
+        elif low in _ADJ_TO_COUNTRY and low not in ("alliance",):
+            c = _ADJ_TO_COUNTRY[low]
+            out.add("uk" if c == "britain" else "us" if c in ("u.s.", "america") else c)
+    return out
+
+
+def thing_key(thing: str | None) -> str:
+    """A thing description reduced to sorted canonical stems, for grouping equal figures."""
+    return " ".join(sorted({canonical_stem(w) for w in content_words(thing or "")}))
+
+
+def same_thing_text(a: str | None, b: str | None) -> bool:
+    """Whether two descriptions name the same counted thing, strictly: "tanks" alone is not
+    "Abrams tanks", so a generic figure never reads as a disagreement with a specific one."""
+    if not a or not b:
+        return False
+    sa = " ".join(canonical_stem(w) for w in content_words(a))
+    sb = " ".join(canonical_stem(w) for w in content_words(b))
+    return bool(sa and sb) and fuzz.token_sort_ratio(sa, sb) >= 75
+
+
+def thing_similarity(a: str | None, b: str | None) -> float:
+    """How alike two ``thing`` descriptions are (0–100), on stems so plurals agree."""
+    if not a or not b:
+        return 0.0
+    sa = " ".join(canonical_stem(w) for w in content_words(a))
+    sb = " ".join(canonical_stem(w) for w in content_words(b))
+    if not sa or not sb:
+        return 0.0
+    return fuzz.token_set_ratio(sa, sb)
+
+
+def dedupe_figures(hits: Iterable[FigureHit]) -> list[FigureHit]:
+    seen: set[tuple[int, str, float | None, float | None]] = set()
+    out = []
+    for h in hits:
+        key = (h.article.id, h.sentence, h.figure.low, h.figure.high)
+        if key not in seen:
+            seen.add(key)
+            out.append(h)
+    return out
+
+
+def sentence_citation(h: SentenceHit) -> Citation:
+    return Citation(h.article_id, h.title, h.outlet, h.published, h.url, h.text)
+
+
+@dataclass(slots=True)
+class Closest:
+    """What to offer instead when the corpus does not answer: facts near the question."""
+
+    citations: list[Citation] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+async def closest_facts(
+    ctx: Context, query: Query, *, figures: Sequence[FigureHit] = (), limit: int = 3
+) -> Closest:
+    """The best-covering sentences (and any near-miss figures) for a question we cannot answer."""
+    out = Closest()
+    for h in list(figures)[:limit]:
+        out.lines.append(figure_line(h))
+        out.citations.append(figure_citation(h))
+    ranked = await ranked_sentences(ctx, query, limit=40)
+    for r in [r for r in ranked if r.coverage >= 0.3][:limit]:
+        out.citations.append(sentence_citation(r.hit))
+        out.lines.append(f"{source_label_hit(r.hit)}: “{r.hit.text}”")
+    return out
+
+
+def source_label_hit(h: SentenceHit) -> str:
+    bits = [b for b in (h.outlet, h.published) if b]
+    return f"[{h.article_id}] " + (", ".join(bits) if bits else h.title)
+
+
+def quoted(text: str, limit: int = 300) -> str:
+    """A sentence shortened for a one-line lead; cut on a word boundary, marked with …"""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def names_in(text: str, index: NameIndex, labels: Sequence[str] = ("PERSON",)) -> list[EntityMatch]:
+    """Entities of the given types named in a sentence (exact names only, no fuzzy guesses)."""
+    words = [w.strip(".,'’-") for w in re.findall(r"[\w’'.-]+", text)]
+    found: dict[str, EntityMatch] = {}
+    for n in (4, 3, 2, 1):
+        for i in range(len(words) - n + 1):
+            gram = " ".join(words[i : i + n])
+            if not gram[:1].isupper():
+                continue
+            canonical = index.by_norm.get(re.sub(r"\s+", " ", gram.replace("’", "'")).lower())
+            if canonical is None or canonical in found or index.labels.get(canonical) not in labels:
+                continue
+            found[canonical] = EntityMatch(
+                canonical, index.labels[canonical], tuple(sorted(index.groups[canonical])), gram, 100.0
+            )
+    return list(found.values())

@@ -1,0 +1,1071 @@
+"""``ask``: a question in plain words, answered only from what indexed articles say.
+
+The answer leads with one line built from a cited sentence (and, for numbers, the
+figure's own wording, claimant and date), then the evidence. What kind of question it is
+decides where the answer is looked for: figures for "how many/much/far", quotes for "what
+did X say", descriptions of a person for "who is", dated events for "when", and the
+best-covering sentences otherwise. When nothing supports an answer the reply says so and
+offers the nearest facts instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from corpus.models import EventHit, FigureHit, QuoteHit, SentenceHit
+
+from .answering import (
+    NOUN_GROUPS,
+    STOP,
+    Query,
+    RankedSentence,
+    Term,
+    TextIndex,
+    _entity_alts,
+    analyse,
+    canonical_stem,
+    closest_facts,
+    content_words,
+    coverage,
+    dedupe_figures,
+    figure_citation,
+    figure_line,
+    figure_record,
+    names_in,
+    nationalities,
+    quoted,
+    ranked_sentences,
+    sentence_citation,
+    source_label,
+    source_label_hit,
+    stem,
+    thing_key,
+    thing_similarity,
+    tokens,
+    vocabulary,
+    window,
+)
+from .cite import dedupe
+from .context import Context
+from .lookup import EntityMatch, name_index
+from .registry import Arg, command
+from .types import Citation, Reply, Request
+
+# --------------------------------------------------------------------------- question shapes
+
+_LEAD_IN = r"^\s*(?:(?:and|so|but|ok|okay|please|tell me|do you know)[,\s]+)*"
+_HOW = re.compile(_LEAD_IN + r"how\s+(many|much|far|long|big|large|old|often)\b(?P<rest>.*)$", re.I | re.S)
+_WHAT_MEASURE = re.compile(
+    _LEAD_IN + r"(?:what|which)(?:'s|’s|\s+is|\s+was|\s+are|\s+were)?\s+(?:the\s+|a\s+)?"
+    r"(?P<word>number|amount|total|percentage|percent|share|proportion|population|death\s+toll|toll|"
+    r"distance|cost|size|casualty\s+count|casualty\s+figure|casualty\s+toll)\b(?P<rest>.*)$",
+    re.I | re.S,
+)
+_QUOTE = re.compile(
+    _LEAD_IN + r"what\s+(?:did|does|do|has|have|had)\s+(?P<who>.+?)\s+"
+    r"(?:say|said|tell|told|claim|claimed|write|wrote|warn|warned|think|thought|announce|announced|"
+    r"threaten|threatened|promise|promised|vow|vowed|demand|demanded|urge|urged|admit|admitted|"
+    r"deny|denied|accuse|accused|propose|proposed|reveal|revealed)\b"
+    r"(?:\s+(?:about|on|regarding|of|concerning)\s+(?P<topic>.+?))?\s*[?.!]*$",
+    re.I | re.S,
+)
+_QUOTES_OF = re.compile(
+    _LEAD_IN + r"(?:quotes?|statements?|remarks?)\s+(?:from|by|of)\s+(?P<who>.+?)"
+    r"(?:\s+(?:about|on|regarding)\s+(?P<topic>.+?))?\s*[?.!]*$",
+    re.I | re.S,
+)
+_WHO_SAID = re.compile(
+    _LEAD_IN + r"who\s+(?:said|says|wrote|called|warned|claimed|described|declared|stated)\s+(?P<what>.+?)\s*[?.!]*$",
+    re.I | re.S,
+)
+_WHO_IS = re.compile(_LEAD_IN + r"who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?P<who>.+?)\s*[?.!]*$", re.I | re.S)
+_WHEN = re.compile(
+    _LEAD_IN + r"(?:when|on\s+what\s+(?:date|day)|what\s+(?:date|day)|which\s+(?:date|day))\b(?P<rest>.*)$",
+    re.I | re.S,
+)
+
+_AUX = frozenset(
+    """is are was were has have had did does do will would could can should might may been being shall
+    that which who whom""".split()
+)
+_PREP = frozenset(
+    """in of from to at by for since during on per with into against after before over under between among
+    across near around about""".split()
+)
+
+#: Words of a question that point at a kind of figure, and the categories they mean.
+CATEGORY_CUES: dict[str, frozenset[str]] = {
+    "killed": frozenset(
+        "die died dead death deaths killed kill killing toll fatalities fatality perished lives".split()
+    ),
+    "wounded": frozenset("wounded injured injuries injury".split()),
+    "killed_or_wounded": frozenset("casualties casualty".split()),
+    "losses": frozenset("losses lost lose losing".split()),
+    "equipment_pledged": frozenset(
+        """send sending sent pledge pledged pledging promise promised give giving given gave supply supplying
+        supplied deliver delivering delivered provide provided providing donate donated receive received
+        receiving get got""".split()
+    ),
+    "equipment_requested": frozenset(
+        "request requested ask asked asking want wants wanted seek seeking demand demanded".split()
+    ),
+    "personnel_mobilized": frozenset(
+        "mobilize mobilized mobilise mobilised mobilization mobilisation recruit recruited conscripted drafted".split()
+    ),
+    "displaced": frozenset("displaced refugees refugee fled flee fleeing uprooted".split()),
+    "population": frozenset("population inhabitants".split()),
+    "money": frozenset("money cost costs dollars euros pounds roubles rubles worth spend spent funding budget".split()),
+    "percent": frozenset("percent percentage proportion".split()),
+}
+_RELATED = {
+    "killed": ("killed_or_wounded", "losses", "wounded"),
+    "wounded": ("killed_or_wounded", "killed", "losses"),
+    "killed_or_wounded": ("killed", "wounded", "losses"),
+    "losses": ("killed", "killed_or_wounded", "wounded"),
+    "equipment_pledged": ("equipment_requested",),
+    "equipment_requested": ("equipment_pledged",),
+}
+#: Categories a figure extractor may use for the same kind of quantity.
+_FAMILY = {
+    "equipment_pledged": {"equipment", "equipment_pledged"},
+    "equipment_requested": {"equipment", "equipment_requested"},
+    "killed": {"killed"},
+}
+_HOW_CATEGORY = {"far": ("distance",), "long": ("duration",), "old": ("duration",)}
+
+#: For a counted noun, the canonical nouns of every other noun group (things it is not).
+_OTHER_NOUNS = {
+    canonical_stem(w): frozenset(canonical_stem(x) for g in NOUN_GROUPS if w not in g for x in g)
+    - {canonical_stem("casualty"), canonical_stem("die")}
+    for g in NOUN_GROUPS for w in g
+}
+_GENERIC_HEADS = frozenset({"person", "thing", "number", "one", "time"})
+_DAILY = re.compile(r"\b(each|every|per|a)\s+day\b|\bdaily\b", re.I)
+
+_SPEECH = re.compile(
+    r"\b(said|says|told|tells|warned|claimed|claims|believes|believed|admitted|complained|acknowledged|wrote|"
+    r"writes|called|urged|asked|accused|insisted|according to|stressed|added|noted|argued|vowed|insists)\b",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class Shape:
+    """What kind of question it is and its parts."""
+
+    kind: str  # quantity | quote | who_said | who | when | general
+    how: str | None = None  # many/much/far/long for quantity questions
+    target: list[str] = field(default_factory=list)  # the counted noun phrase
+    rest: str = ""  # the words after the target
+    who: str = ""
+    topic: str = ""
+
+
+def _split_target(rest: str) -> tuple[list[str], str]:
+    words = tokens(rest)
+    target: list[str] = []
+    for i, w in enumerate(words):
+        low = w.lower()
+        ends = low in _AUX or low in _PREP
+        # Without a tagger: a determiner or a past-tense verb after the noun ends the noun
+        # phrase ("how many countries signed the convention"); before it, it is an adjective
+        # ("how many wounded soldiers").
+        if target and (low in ("the", "a", "an", "this", "that", "its", "their", "his", "her")
+                       or (low.endswith("ed") and len(low) > 4 and not w[:1].isupper())):
+            ends = True
+        if ends:
+            return target, " ".join(words[i:])
+        target.append(w)
+    return target, ""
+
+
+def shape_of(question: str) -> Shape:
+    q = question.strip()
+    if m := _QUOTE.match(q):
+        return Shape("quote", who=m["who"], topic=m["topic"] or "")
+    if m := _QUOTES_OF.match(q):
+        return Shape("quote", who=m["who"], topic=m["topic"] or "")
+    if m := _WHO_SAID.match(q):
+        return Shape("who_said", topic=m["what"])
+    if m := _HOW.match(q):
+        how = m.group(1).lower()
+        target, rest = _split_target(m["rest"]) if how in ("many", "much") else ([], m["rest"])
+        return Shape("quantity", how=how, target=target, rest=rest)
+    if m := _WHAT_MEASURE.match(q):
+        word = m["word"].lower()
+        rest = m["rest"]
+        if word in ("number", "amount", "total", "percentage", "percent", "share", "proportion"):
+            rest = re.sub(r"^\s*of\s+", "", rest)
+            target, rest = _split_target(rest)
+            how = "many" if word in ("number", "total") else "much"
+            return Shape("quantity", how=how, target=target or [word], rest=rest)
+        return Shape("quantity", how="many", target=word.split(), rest=rest)
+    if m := _WHEN.match(q):
+        return Shape("when", rest=m["rest"])
+    if m := _WHO_IS.match(q):
+        return Shape("who", who=m["who"])
+    return Shape("general")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _plain(question: str) -> str:
+    q = question.strip().rstrip("?!. ")
+    return q[:1].lower() + q[1:] if q[:1].isupper() and not q[1:2].isupper() else q
+
+
+def _not_stated(question: str, what: str | None = None) -> str:
+    body = what or _plain(question)
+    body = re.sub(r"^(?:what|which)(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?=the\s)", "", body, flags=re.I)
+    if body.lower().startswith("the "):
+        return f"No indexed article states {body}."
+    if re.match(r"(how|what|when|who|which|where|why|whether)\b", body, re.I):
+        return f"No indexed article states {body}."
+    return f"No indexed article states an answer to “{question.strip()}”."
+
+
+def _correction_note(query: Query) -> str:
+    if not query.corrections:
+        return ""
+    pairs = ", ".join(f"“{a}” as “{b}”" for a, b in query.corrections.items())
+    return f"(Read {pairs}.)"
+
+
+def _base_data(question: str, kind: str, query: Query | None) -> dict:
+    data = {"question": question, "kind": kind}
+    if query is not None:
+        data["corrected"] = query.corrected
+        data["corrections"] = dict(query.corrections)
+        data["entities"] = [e.canonical for e in query.entities]
+    return data
+
+
+def _unanswered(question: str, kind: str, query: Query, closest, *, what: str | None = None, extra: str = "") -> Reply:
+    lines = [_not_stated(question, what)]
+    if extra:
+        lines.append(extra)
+    note = _correction_note(query)
+    if note:
+        lines.append(note)
+    if closest.lines:
+        lines.append("Closest facts in the corpus:")
+        lines += [f"• {line}" for line in closest.lines]
+    data = _base_data(question, kind, query)
+    data["closest"] = [c.sentence for c in closest.citations]
+    return Reply(
+        "ask", False, "\n".join(lines), title="Not in the corpus", citations=dedupe(closest.citations), data=data
+    )
+
+
+def _head_alts(head: str) -> tuple[str, ...]:
+    s = stem(head)
+    for group in NOUN_GROUPS:
+        if s in group:
+            return tuple(sorted(group | {head.lower()}))
+    return (head.lower(),)
+
+
+def _has_any(idx: TextIndex, alts: tuple[str, ...]) -> bool:
+    return any(idx.has(a) for a in alts)
+
+
+# --------------------------------------------------------------------------- quantity
+
+
+@dataclass(slots=True)
+class _Assessed:
+    hit: FigureHit
+    score: float
+    role: str  # answer | related | none
+    daily: bool
+
+
+def _categories(shape: Shape, words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if shape.how in _HOW_CATEGORY:
+        return _HOW_CATEGORY[shape.how], ()
+    low = {w.lower() for w in words}
+    primary: list[str] = []
+    for cat, cues in CATEGORY_CUES.items():
+        if low & cues:
+            primary.append(cat)
+    if "killed" in primary and "killed_or_wounded" in primary:
+        primary.remove("killed")  # "killed or wounded", "dead and wounded"
+    if "equipment_pledged" in primary and "equipment_requested" in primary:
+        primary.remove("equipment_pledged")
+    if shape.how == "much":
+        primary = ["money"] + (["percent"] if "percent" in primary or not primary else []) + [
+            c for c in primary if c not in ("money", "percent")]
+    related: list[str] = []
+    for cat in primary:
+        related += [r for r in _RELATED.get(cat, ()) if r not in primary and r not in related]
+    return tuple(primary), tuple(related)
+
+
+async def _neighbours_mention(ctx: Context, h: FigureHit, terms: list[Term]) -> bool:
+    """Whether the sentences beside a figure's sentence name what its own sentence leaves
+    implicit ("the salt-mining town" is Soledar two words later)."""
+    sentences = await ctx.corpus.store.sentences(h.article.id)
+    for i, s in enumerate(sentences):
+        if s.text == h.sentence:
+            # Two back: a pronoun-led sentence ("they may have recruited") names its subject earlier.
+            around = " ".join(x.text for x in sentences[max(0, i - 2): i + 2])
+            return coverage(terms, around)[0] >= 0.999
+    return False
+
+
+async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
+    query = await analyse(ctx, question)
+    corrected_target = [query.corrections.get(w, w) for w in shape.target]
+    target_low = {w.lower() for w in corrected_target}
+    head = None
+    for w in reversed(corrected_target):
+        if w.lower() not in STOP:
+            head = w
+            break
+    modifiers = [w for w in corrected_target if w is not head and w.lower() not in STOP]
+    rest_words = content_words(" ".join(query.corrections.get(w, w) for w in tokens(shape.rest)))
+    primary, related = _categories(shape, corrected_target + rest_words)
+    if head and stem(head) in _GENERIC_HEADS and not modifiers and primary:
+        head = None
+    # Entities the figure's sentence must name: those outside the counted noun phrase.
+    constraint_terms = [
+        t for t in query.terms
+        if t.entity and not t.generic and not ({w.lower() for w in tokens(t.label)} <= target_low)
+    ]
+    predicate_terms = [
+        t for t in query.terms
+        if not t.entity and t.label.lower() not in target_low
+        and not any(t.label.lower() in cues for cues in CATEGORY_CUES.values())
+    ]
+    q_nations = nationalities(modifiers) or nationalities(
+        t.label for t in query.terms if t.entity and t.generic and t.label.lower() not in target_low
+    )
+    asks_daily = bool(_DAILY.search(question))
+    person_head = bool(head) and canonical_stem(head) in (
+        canonical_stem("soldier"), canonical_stem("person"), canonical_stem("casualty"), canonical_stem("die"))
+
+    store = ctx.corpus.store
+    head_alts = _head_alts(head) if head else ()
+    others = [a for t in constraint_terms for a in t.alts] + [m for m in modifiers if not nationalities([m])]
+    candidates: list[FigureHit] = []
+    if head:
+        if others:
+            candidates += await store.match_figures([head_alts], [others], limit=80)
+            candidates += await store.match_figures([], [head_alts, others], limit=50)
+        candidates += await store.match_figures([head_alts], limit=80, recent=bool(others))
+    cats = primary + related
+    if cats:
+        rare = others + modifiers
+        if not rare and not head:
+            # "how much did oil prices rise": the question's own words narrow the figures.
+            vocab_terms = sorted(predicate_terms, key=lambda t: -t.weight)[:4]
+            rare = [a for t in vocab_terms for a in t.alts]
+        if rare:
+            candidates += await store.match_figures([], [rare], categories=cats, limit=80)
+        elif not head:
+            candidates += await store.figures_by_category(cats, limit=120)
+    candidates = dedupe_figures(candidates)
+
+    assessed: list[_Assessed] = []
+    for h in candidates:
+        f = h.figure
+        thing_idx = TextIndex.of(f.thing or "")
+        win_words = window(h.sentence, f.surface)
+        win_idx = TextIndex.of(" ".join(win_words))
+        near_idx = TextIndex.of(" ".join(window(h.sentence, f.surface, before=9, after=9)))
+        sent_idx = TextIndex.of(h.sentence + " " + (f.claimant or ""))
+        counted = tokens(f.thing) if f.thing else window(h.sentence, f.surface, before=1, after=4)
+        fig_nations = nationalities(counted)
+        if q_nations and fig_nations and not (q_nations & fig_nations):
+            continue  # "German troops" do not answer a question about Russian soldiers
+        score = 0.0
+        head_in_thing = bool(head) and _has_any(thing_idx, head_alts)
+        # A measured figure ("15 years", "20 km") counts its unit, whatever noun stands near it.
+        unit_words = {stem(w) for w in tokens(f"{f.unit or ''} {f.unit_original or ''}")}
+        measured = bool(f.unit) and f.unit != "%" and not (head and stem(head) in unit_words)
+        head_in_window = bool(head) and not f.thing and not measured and _has_any(win_idx, head_alts)
+        head_ok = head_in_thing or head_in_window
+        if head_in_thing:
+            score += 3
+        elif head_in_window:
+            score += 2
+        for m in modifiers:
+            if thing_idx.has(m):
+                score += 1.5
+            elif win_idx.has(m):
+                score += 1.0
+            elif sent_idx.has(m):
+                score += 0.3
+        cov_e = 1.0
+        if constraint_terms:
+            cov_e, hit_e, _ = coverage(constraint_terms, sent_idx)
+            score += 2 * cov_e
+            score += sum(0.8 for t in hit_e if _has_any(near_idx, t.alts))
+        pred_cov = coverage(predicate_terms, sent_idx)[0] if predicate_terms else 0.0
+        score += pred_cov
+        cat = f.category
+        in_family = any(cat in _FAMILY.get(p, ()) for p in primary)
+        if head and not head_ok:
+            # Without the counted noun only a casualty figure of the same kind may stand in,
+            # and only as a separate measure; "seven people" is not a count of soldiers.
+            other_kind = {canonical_stem(w) for w in counted} & _OTHER_NOUNS.get(canonical_stem(head), frozenset())
+            role = "related" if person_head and (cat in primary or cat in related) and not other_kind else "none"
+        elif cat in primary:
+            role, score = "answer", score + 2
+        elif in_family:
+            role, score = "answer", score + 1
+        elif cat in related:
+            role = "related"
+        elif not primary:
+            role = "answer" if head_ok else "none"
+        elif cat == "other" and pred_cov > 0:
+            role = "answer"
+        else:
+            role = "none"
+        if role == "related" and not head_ok and head:
+            kinds = {canonical_stem(w) for w in counted}
+            wanted = {canonical_stem(x) for g in NOUN_GROUPS if stem(head) in g for x in g}
+            if not kinds & (wanted | {canonical_stem("casualty"), canonical_stem("die")}):
+                role = "none"  # no counted noun at all: "more than 70 of them"
+        if role == "none":
+            continue
+        if constraint_terms and cov_e < 0.999:
+            role = "pending:" + role
+        daily = bool(_DAILY.search(" ".join(win_words))) or bool(f.time_scope and _DAILY.search(f.time_scope))
+        if daily != asks_daily:
+            score -= 1.5
+        if f.qualifier == "vague_magnitude":
+            score -= 0.7
+        score -= 0.02 * h.score  # bm25: lower is better
+        assessed.append(_Assessed(h, score, role, daily))
+
+    # Entities named only in a neighbouring sentence still count, checked for the best few.
+    pending = sorted((a for a in assessed if a.role.startswith("pending:")), key=lambda a: -a.score)[:6]
+    asked_nations = nationalities(a for t in constraint_terms for a in t.alts)
+    for a in pending:
+        own = nationalities(tokens(a.hit.sentence))
+        if asked_nations and own and not (own & asked_nations):
+            continue  # "a British decision to send 14 tanks" is not the US sending them
+        if await _neighbours_mention(ctx, a.hit, constraint_terms):
+            a.role = a.role.split(":", 1)[1]
+    answers = sorted((a for a in assessed if a.role == "answer"), key=lambda a: -a.score)
+    others_rel = sorted((a for a in assessed if a.role == "related"), key=lambda a: -a.score)
+    if head:
+        # "men" asked: figures counting men beat figures counting soldiers, its near-synonym.
+        exact = [a for a in answers if _counts_exactly(a.hit, head)]
+        if exact:
+            answers = exact + [a for a in answers if a not in exact and a.hit.figure.category in primary]
+    if not primary and predicate_terms:
+        # No category cue ("how many men were detained"): the question's verb must be there.
+        with_pred = [a for a in answers if coverage(predicate_terms, TextIndex.of(a.hit.sentence))[0] > 0]
+        answers = with_pred or answers
+
+    if not answers:
+        near = [a.hit for a in sorted(assessed, key=lambda a: -a.score)]
+        closest = await closest_facts(ctx, query, figures=near[:3])
+        return _unanswered(question, "quantity", query, closest)
+
+    top = answers[0]
+    same_measure = [a for a in answers if a.daily == top.daily]
+    same_thing = [a for a in same_measure if a is top or _comparable(top.hit, a.hit)]
+    different_thing = [a for a in same_measure if a not in same_thing]
+    other_scope = [a for a in answers if a.daily != top.daily]
+    groups = _group(same_thing)
+    lines: list[str] = []
+    if len(groups) > 1:
+        lines.append("Sources differ:")
+        lines += [f"• {_group_line(g)}" for g in groups[:6]]
+    else:
+        lines.append(_group_line(groups[0]))
+    sections = [
+        ("Other figures that may answer it:", _group(different_thing)),
+        ("Per-day figures:" if not top.daily else "Totals:", _group(other_scope)),
+        ("Other measures (not the same thing):", _group(others_rel)),
+    ]
+    shown: list[_Assessed] = [g[0] for g in groups[:6]]
+    for head_line, grouped in sections:
+        if grouped:
+            lines.append(head_line)
+            lines += [f"• {_group_line(g)}" for g in grouped[:5]]
+            shown += [g[0] for g in grouped[:5]]
+    note = _correction_note(query)
+    if note:
+        lines.append(note)
+    citations = dedupe([figure_citation(a.hit) for a in shown])
+    table = [
+        [a.hit.figure.surface, a.hit.figure.thing or "", a.hit.figure.claimant or "", source_label(a.hit.article),
+         "answer" if a.role == "answer" else "other measure"]
+        for a in shown
+    ]
+    data = _base_data(question, "quantity", query)
+    data["figures"] = [figure_record(a.hit) for a in answers[:12]]
+    data["related_figures"] = [figure_record(a.hit) for a in others_rel[:12]]
+    return Reply(
+        "ask", True, "\n".join(lines), title=f"Q: {question.strip()}",
+        columns=["figure", "what", "claimant", "source", "kind"], table=table, citations=citations, data=data,
+    )
+
+
+def _counts_exactly(h: FigureHit, head: str) -> bool:
+    s = stem(head)
+    words = tokens(h.figure.thing) if h.figure.thing else window(h.sentence, h.figure.surface, before=0, after=4)
+    return any(stem(w) == s for w in words)
+
+
+def _comparable(a: FigureHit, b: FigureHit) -> bool:
+    """Whether two figures count the same thing, so different values are a disagreement."""
+    if a.figure.thing and b.figure.thing:
+        return thing_similarity(a.figure.thing, b.figure.thing) >= 70
+    return a.figure.category == b.figure.category
+
+
+def _group(items: list[_Assessed]) -> list[list[_Assessed]]:
+    """Figures with one value for one thing, however many articles repeat it."""
+    out: dict[tuple, list[_Assessed]] = {}
+    for a in items:
+        f = a.hit.figure
+        out.setdefault((f.low, f.high, thing_key(f.thing)), []).append(a)
+    return list(out.values())
+
+
+def _group_line(group: list[_Assessed]) -> str:
+    line = figure_line(group[0].hit)
+    more = len({a.hit.article.id for a in group}) - 1
+    return line + (f" (also in {more} more article{'s' if more > 1 else ''})" if more > 0 else "")
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+def _speaker(index, text: str) -> EntityMatch | None:
+    matches = index.match(text, limit=3)
+    people = [m for m in matches if m.label == "PERSON"]
+    if people:
+        return people[0]
+    if matches:
+        return matches[0]
+    return index.best(text, cutoff=85.0)
+
+
+def _quote_line(q: QuoteHit) -> str:
+    who = q.quote.speaker or "unattributed"
+    role = f" ({q.quote.speaker_role})" if q.quote.speaker_role else ""
+    return f"{who}{role}: “{quoted(q.quote.text, 400)}” · {source_label(q.article)}"
+
+
+def _quote_citation(q: QuoteHit) -> Citation:
+    a = q.article
+    return Citation(a.id, a.title, a.outlet, a.published, a.url, q.sentence)
+
+
+async def answer_quote(ctx: Context, question: str, shape: Shape) -> Reply | None:
+    index = await name_index(ctx)
+    query = await analyse(ctx, question)
+    who_query = await analyse(ctx, shape.who, base=query)
+    speaker = _speaker(index, who_query.corrected)
+    if speaker is None:
+        return None
+    alts = list(_entity_alts(speaker))
+    topic_q = await analyse(ctx, shape.topic, base=query) if shape.topic.strip() else None
+    store = ctx.corpus.store
+    hits: list[QuoteHit] = []
+    if topic_q and topic_q.terms:
+        hits += await store.match_quotes(alts, [a for t in topic_q.terms for a in t.alts], limit=40)
+    hits += await store.quotes_by_speakers(sorted(set(speaker.names) | {speaker.canonical}), limit=150)
+    if not shape.topic:
+        hits += await store.match_quotes(alts, limit=60)
+    seen: set[int] = set()
+    ranked: list[tuple[float, QuoteHit]] = []
+    for h in hits:
+        if h.id in seen:
+            continue
+        seen.add(h.id)
+        if h.quote.speaker and not any(TextIndex.of(h.quote.speaker).has(a) for a in alts):
+            continue
+        if topic_q and topic_q.terms:
+            in_quote = coverage(topic_q.terms, h.quote.text)[0]
+            in_sentence = coverage(topic_q.terms, h.sentence)[0]
+            in_title = coverage(topic_q.terms, h.article.title)[0]
+            score = max(in_quote, 0.8 * in_sentence, 0.4 * in_title)
+        else:
+            score = 1.0
+        if len(h.quote.text.split()) < 3:
+            score -= 0.15  # a scare-quoted word says little about what was said
+        ranked.append((score, h))
+    ranked.sort(key=lambda x: (-x[0], -(int((x[1].article.published or "0").replace("-", "") or 0))))
+    # Half of a two-word topic ("march" of "march on Moscow") is not the topic.
+    floor = 0.6 if topic_q and len(topic_q.terms) > 1 else 0.5
+    good = [h for s, h in ranked if s >= floor]
+    name = max(speaker.names, key=len) if speaker.label == "PERSON" else speaker.matched
+    data = _base_data(question, "quote", query)
+    data["speaker"] = speaker.canonical
+    if good:
+        top = good[:6]
+        first = top[0]
+        who = first.quote.speaker or name
+        lines = [f"{who} said: “{quoted(first.quote.text, 400)}” · {source_label(first.article)}"]
+        if len(top) > 1:
+            lines.append("Also:")
+            lines += [f"• {_quote_line(q)}" for q in top[1:]]
+        data["quotes"] = [
+            {"text": q.quote.text, "speaker": q.quote.speaker, "role": q.quote.speaker_role,
+             "article_id": q.article.id, "published": q.article.published, "sentence": q.sentence}
+            for q in top
+        ]
+        return Reply("ask", True, "\n".join(lines), title=f"Q: {question.strip()}",
+                     citations=dedupe([_quote_citation(q) for q in top]), data=data)
+    # No direct quote: reported speech that names the speaker and the topic still answers.
+    groups = [alts] + ([[a for t in topic_q.terms for a in t.alts]] if topic_q and topic_q.terms else [])
+    sentences = await store.match_sentences(groups, limit=30)
+    reported = [
+        s for s in sentences
+        if _SPEECH.search(s.text) and topic_q and coverage(topic_q.terms, s.text)[0] >= floor
+    ]
+    if reported and topic_q:
+        reported.sort(key=lambda s: -coverage(topic_q.terms, s.text)[0])
+        top_s = reported[:4]
+        lead = top_s[0]
+        lines = [f"No direct quote of {name} on that, but: “{quoted(lead.text)}” · {source_label_hit(lead)}"]
+        lines += [f"• “{quoted(s.text)}” · {source_label_hit(s)}" for s in top_s[1:]]
+        data["sentences"] = [s.text for s in top_s]
+        return Reply("ask", True, "\n".join(lines), title=f"Q: {question.strip()}",
+                     citations=dedupe([sentence_citation(s) for s in top_s]), data=data)
+    closest = await closest_facts(ctx, query)
+    for _, h in ranked[:2]:
+        closest.lines.insert(0, _quote_line(h))
+        closest.citations.insert(0, _quote_citation(h))
+    what = f"what {name} said" + (f" about {shape.topic.strip().rstrip('?.!')}" if shape.topic else "")
+    return _unanswered(question, "quote", query, closest, what=what)
+
+
+async def answer_who_said(ctx: Context, question: str, shape: Shape) -> Reply | None:
+    what = shape.topic.strip().strip("“”\"'")
+    query = await analyse(ctx, what)
+    if not query.terms:
+        return None
+    vocab = await vocabulary(ctx)
+    groups = query.fts_groups(vocab)
+    hits = await ctx.corpus.store.match_quotes([], groups, limit=40)
+    probe = what.lower()
+    scored = []
+    for h in hits:
+        text = h.quote.text.lower()
+        score = max(fuzz.partial_ratio(probe, text) if len(probe) <= len(text) else fuzz.ratio(probe, text),
+                    coverage(query.terms, h.quote.text)[0] * 100)
+        scored.append((score, h))
+    scored.sort(key=lambda x: -x[0])
+    good = [h for s, h in scored if s >= 75 and h.quote.speaker]
+    data = _base_data(question, "who_said", query)
+    if good:
+        top = good[:5]
+        lines = [f"{top[0].quote.speaker}: “{quoted(top[0].quote.text, 400)}” · {source_label(top[0].article)}"]
+        lines += [f"• {_quote_line(q)}" for q in top[1:]]
+        data["quotes"] = [{"text": q.quote.text, "speaker": q.quote.speaker, "article_id": q.article.id} for q in top]
+        return Reply("ask", True, "\n".join(lines), title=f"Q: {question.strip()}",
+                     citations=dedupe([_quote_citation(q) for q in top]), data=data)
+    return None
+
+
+# --------------------------------------------------------------------------- who is
+
+_ROLE_STEMS = frozenset(
+    stem(w) for w in """president minister chancellor secretary chief head leader spokesman spokeswoman spokesperson
+    commander general colonel lieutenant adviser advisor governor ambassador director founder official premier envoy
+    analyst researcher editor author correspondent officer mayor archbishop chairman chairwoman deputy member soldier
+    candidate dictator counterpart owner diplomat lawmaker senator politician economist expert historian journalist
+    reporter professor prosecutor judge investigator agency ministry group company army company warlord boss
+    administration service council representative prime king queen pope marshal admiral captain major sergeant
+    activist opposition""".split()
+)
+_ROLE_SYNONYMS = [
+    frozenset({"head", "chief", "leader", "boss", "founder"}),
+    frozenset({"spokesman", "spokeswoman", "spokesperson"}),
+    frozenset({"president"}),
+    frozenset({"minister"}),
+    frozenset({"commander", "general"}),
+]
+_CONNECTOR = re.compile(
+    r"\b(?:according to|said|says|told|tells|by|with|from|as|when|that|while|after|before|including|whom|who|"
+    r"which|where|and|but|is|was|has|had|have|like)\b",
+    re.I,
+)
+_DETERMINER = re.compile(r"^(?:its|his|her|their|our)\s+", re.I)
+
+
+def _has_role(text: str) -> bool:
+    return any(stem(w) in _ROLE_STEMS for w in tokens(text))
+
+
+def _clean_role(text: str) -> str:
+    parts = _CONNECTOR.split(text)
+    role = parts[-1].strip(" ,;:–—-")
+    return _DETERMINER.sub("", role).strip()
+
+
+_TITLE_LINKS = frozenset({"of", "the", "for", "and", "to", "de", "on"})
+
+
+def _title_run(segment: str) -> str:
+    """The title words right before a name ("Wagner Group chief" in "it doesn't know Wagner
+    Group chief"): capitalised words, role nouns and the small words that join them."""
+    run: list[str] = []
+    for w in reversed(segment.split()):
+        if w[:1].isupper() or stem(w) in _ROLE_STEMS or w.lower() in _TITLE_LINKS or "-" in w:
+            run.append(w)
+        else:
+            break
+    while run and run[-1].lower() in _TITLE_LINKS - {"the"}:
+        run.pop()
+    return " ".join(reversed(run))
+
+
+def role_near(text: str, start: int, end: int) -> str | None:
+    """The words a sentence uses to say who a named person is, if it says.
+
+    Handles the two newswire shapes: a title run before the name ("Wagner chief Yevgeny
+    Prigozhin", "the Ukrainian commander of ground forces, Colonel General Oleksandr
+    Syrskyi") and an apposition after it ("Sergei Shoigu, the Russian defence minister,").
+    """
+    after = text[end:]
+    m = re.match(
+        r"\s*,\s*((?:the|a|an|its|his|her|their)\s+[^,;:()“”\"]{2,100}?|[A-Z][^,;:()“”\"]{2,100}?)"
+        r"\s*(?=,|;|\.|\)|$|\s+(?:said|says|told|added|wrote|warned|has|had|is|was)\b)",
+        after,
+    )
+    if m:
+        role = _clean_role(m.group(1))
+        if role and _has_role(role) and len(role.split()) <= 12:
+            return role
+    before = text[:start].rstrip()
+    if not before:
+        return None
+    segments = re.split(r"[,;:(“”\"—–]", before)
+    if not before.endswith(","):
+        role = _title_run(_clean_role(segments[-1]))
+        words = role.split()
+        if role and _has_role(role) and len(words) <= 9:
+            if len(segments) >= 2 and all(w[:1].isupper() for w in words):
+                prev = _clean_role(segments[-2])
+                if prev and _has_role(prev) and len(prev.split()) <= 9:
+                    role = f"{prev}, {role}"
+            return role
+        return None
+    if len(segments) >= 2:
+        prev = _clean_role(segments[-2])
+        if prev and _has_role(prev) and len(prev.split()) <= 9:
+            return prev
+    return None
+
+
+def _find_name(text: str, names: list[str]) -> tuple[int, int] | None:
+    for n in names:
+        m = re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)
+        if m:
+            return m.start(), m.end()
+    return None
+
+
+def _roles_in(hits: list[SentenceHit], names: list[str]) -> list[tuple[str, SentenceHit]]:
+    out = []
+    for h in hits:
+        span = _find_name(h.text, names)
+        if span is None:
+            continue
+        role = role_near(h.text, *span)
+        if role:
+            out.append((role, h))
+    return out
+
+
+def _distinct_roles(found: list[tuple[str, SentenceHit]]) -> list[tuple[str, list[SentenceHit]]]:
+    groups: list[tuple[str, list[SentenceHit]]] = []
+    for role, h in found:
+        for i, (r, hs) in enumerate(groups):
+            if fuzz.token_set_ratio(r.lower(), role.lower()) >= 90:
+                hs.append(h)
+                if len(role) > len(r):
+                    groups[i] = (role, hs)
+                break
+        else:
+            groups.append((role, [h]))
+    groups.sort(key=lambda g: -len(g[1]))
+    return groups
+
+
+_ROLE_WORDS = frozenset(
+    """president minister chancellor secretary chief head leader spokesman spokeswoman spokesperson commander
+    general colonel adviser advisor governor ambassador director founder official envoy analyst researcher
+    officer mayor archbishop chairman deputy soldier candidate dictator counterpart diplomat senator expert
+    journalist professor prosecutor warlord boss prime""".split()
+)
+
+
+async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
+    index = await name_index(ctx)
+    query = await analyse(ctx, question)
+    who_query = await analyse(ctx, shape.who, base=query)
+    store = ctx.corpus.store
+    matches = index.match(who_query.corrected, limit=3)
+    who_words = [w for w in content_words(who_query.corrected)]
+    asks_role = any(stem(w) in _ROLE_STEMS and not w[:1].isupper() for w in who_words)
+    person = None
+    for m in matches:
+        if asks_role and m.label != "PERSON":
+            continue  # "the head of Wagner": Wagner is context, the answer is a person
+        # The match must be (nearly) the whole of what is asked about, not one word of a role.
+        if len(tokens(m.matched)) >= max(1, len(who_words) - 1):
+            person = m
+            break
+    data = _base_data(question, "who", query)
+    if person is not None:
+        names = sorted({n for n in person.names if len(n) >= 3} | {person.canonical}, key=len, reverse=True)
+        alts = list(_entity_alts(person))
+        role_alts = sorted({w for w in _ROLE_WORDS})
+        hits = await store.match_sentences([alts, role_alts], limit=80, recent=True)
+        hits += await store.match_sentences([alts], limit=30)
+        seen: set[int] = set()
+        hits = [h for h in hits if not (h.sentence_id in seen or seen.add(h.sentence_id))]
+        surnames = names + [n.split()[-1] for n in names if " " in n and person.label == "PERSON"]
+        roles = _distinct_roles(_roles_in(hits, surnames))
+        for q in await store.quotes_by_speakers(sorted(set(person.names) | {person.canonical}), limit=30):
+            r = q.quote.speaker_role
+            if r and r.lower() in q.sentence.lower():
+                sentence = SentenceHit(0, q.article.id, 0, 0, 0, q.sentence, q.article.title, q.article.outlet,
+                                       q.article.published, q.article.url, 0.0)
+                if not any(fuzz.token_set_ratio(r.lower(), x.lower()) >= 90 for x, _ in roles):
+                    roles.append((r, [sentence]))
+        full = max(person.names, key=len) if person.label == "PERSON" else person.matched
+        data["entity"] = person.canonical
+        if roles:
+            lines = [f"{full} — {roles[0][0]} · {source_label_hit(roles[0][1][0])}"]
+            if len(roles) > 1:
+                lines.append("Also described as:")
+                lines += [f"• {r} · {source_label_hit(hs[0])}" for r, hs in roles[1:4]]
+            data["roles"] = [r for r, _ in roles[:4]]
+            cites = [sentence_citation(hs[0]) for _, hs in roles[:4]]
+            return Reply(
+                "ask", True, "\n".join(lines), title=f"Q: {question.strip()}", citations=dedupe(cites), data=data
+            )
+        if hits:
+            top = hits[:4]
+            lines = [f"No indexed article describes {full}'s role; they are mentioned here:"]
+            lines += [f"• “{quoted(h.text)}” · {source_label_hit(h)}" for h in top]
+            data["sentences"] = [h.text for h in top]
+            return Reply("ask", True, "\n".join(lines), title=f"Q: {question.strip()}",
+                         citations=dedupe([sentence_citation(h) for h in top]), data=data)
+        return None
+    # "Who is the head of Wagner?": find the people a role description fits.
+    if not _has_role(shape.who):
+        return None
+    role_words = [w for w in who_words if stem(w) in _ROLE_STEMS]
+    role_alts: set[str] = set(w.lower() for w in role_words)
+    for w in role_words:
+        for group in _ROLE_SYNONYMS:
+            if stem(w) in group:
+                role_alts |= group
+    context_terms = [t for t in who_query.terms if t.label.lower() not in role_alts]
+    if not context_terms:
+        return None
+    groups = [list(t.alts) for t in context_terms if not t.generic] + [sorted(role_alts)]
+    hits = await store.match_sentences(groups, limit=60)
+    people: Counter = Counter()
+    evidence: dict[str, tuple[str, SentenceHit]] = {}
+    asked = {e.canonical for e in who_query.entities}
+    for h in hits:
+        for m in names_in(h.text, index):
+            if m.canonical in asked:
+                continue
+            span = _find_name(h.text, sorted(m.names, key=len, reverse=True))
+            if span is None:
+                continue
+            role = role_near(h.text, *span)
+            if not role:
+                continue
+            ridx = TextIndex.of(role)
+            if not any(ridx.has(a) for a in role_alts):
+                continue
+            if coverage(context_terms, TextIndex.of(role))[0] < 0.5 and coverage(context_terms, h.text)[0] < 0.999:
+                continue
+            people[m.canonical] += 1
+            evidence.setdefault(m.canonical, (role, h))
+    if not people:
+        return None
+    best = [c for c, _ in people.most_common(3)]
+    lines = []
+    cites = []
+    for c in best:
+        role, h = evidence[c]
+        name = _find_name(h.text, sorted(index.groups.get(c, [c]), key=len, reverse=True))
+        shown = h.text[name[0]:name[1]] if name else c
+        lines.append(f"{shown} — {role} · {source_label_hit(h)}")
+        cites.append(sentence_citation(h))
+    data["people"] = best
+    return Reply("ask", True, "\n".join(lines), title=f"Q: {question.strip()}", citations=dedupe(cites), data=data)
+
+
+# --------------------------------------------------------------------------- when
+
+
+async def answer_when(ctx: Context, question: str, shape: Shape) -> Reply:
+    full_query = await analyse(ctx, question)
+    query = await analyse(ctx, shape.rest, base=full_query) if shape.rest.strip() else full_query
+    ranked = await ranked_sentences(ctx, query, limit=80)
+    strong = [
+        r for r in ranked
+        if r.coverage >= 0.6 and not any(t.entity and not t.generic for t in r.missed)
+    ]
+    data = _base_data(question, "when", full_query)
+    if strong:
+        article_ids = sorted({r.hit.article_id for r in strong[:15]})
+        events = await ctx.corpus.store.events(article_ids=article_ids, limit=2000)
+        by_sentence: dict[tuple[int, int], list[EventHit]] = {}
+        for e in events:
+            by_sentence.setdefault((e.article.id, e.event.sentence_start), []).append(e)
+        dated: list[tuple[RankedSentence, list[EventHit]]] = []
+        for r in strong:
+            evs = by_sentence.get((r.hit.article_id, r.hit.start))
+            if evs:
+                dated.append((r, evs))
+        if dated:
+            best_cov = dated[0][0].coverage
+            top = [(r, evs) for r, evs in dated if r.coverage >= best_cov - 0.1][:5]
+            dates: dict[str, list[tuple[RankedSentence, EventHit]]] = {}
+            for r, evs in top:
+                ev = sorted(evs, key=lambda e: ("day", "week", "month", "year").index(e.event.precision)
+                            if e.event.precision in ("day", "week", "month", "year") else 9)[0]
+                dates.setdefault(ev.event.date, []).append((r, ev))
+            first_r, first_ev = next(iter(dates.values()))[0]
+            lines = [
+                f"{first_ev.event.surface} ({first_ev.event.date}) — “{quoted(first_r.hit.text)}”"
+                f" · {source_label_hit(first_r.hit)}"
+            ]
+            if len(dates) > 1:
+                lines.append("Sources give other dates:")
+                for d, items in list(dates.items())[1:]:
+                    r, ev = items[0]
+                    lines.append(
+                        f"• {ev.event.surface} ({d}) — “{quoted(r.hit.text)}” · {source_label_hit(r.hit)}"
+                    )
+            note = _correction_note(full_query)
+            if note:
+                lines.append(note)
+            data["events"] = [
+                {"date": d, "surface": items[0][1].event.surface, "precision": items[0][1].event.precision,
+                 "article_id": items[0][0].hit.article_id, "sentence": items[0][0].hit.text}
+                for d, items in dates.items()
+            ]
+            cites = [sentence_citation(r.hit) for r, _ in top]
+            return Reply(
+                "ask", True, "\n".join(lines), title=f"Q: {question.strip()}", citations=dedupe(cites), data=data
+            )
+        undated = [(r, m) for r in strong[:10] if r.coverage >= 0.75 and (m := _WRITTEN_DATE.search(r.hit.text))]
+        if undated:
+            r, m = undated[0]
+            lines = [f"{m.group(0)} — “{quoted(r.hit.text)}” · {source_label_hit(r.hit)}"]
+            if not r.hit.published:
+                lines.append("(The article is undated, so the year is not known from it.)")
+            for r2, m2 in undated[1:4]:
+                if m2.group(0) != m.group(0):
+                    lines.append(f"• {m2.group(0)} — “{quoted(r2.hit.text)}” · {source_label_hit(r2.hit)}")
+            data["events"] = [{"date": None, "surface": m2.group(0), "precision": None,
+                               "article_id": r2.hit.article_id, "sentence": r2.hit.text} for r2, m2 in undated[:4]]
+            return Reply("ask", True, "\n".join(lines), title=f"Q: {question.strip()}",
+                         citations=dedupe([sentence_citation(r2.hit) for r2, _ in undated[:4]]), data=data)
+        reported = [
+            r for r in strong[:5]
+            if r.coverage >= 0.75 and r.hit.published and _SPEECH_QUESTION.search(question)
+        ]
+        if reported:
+            r = reported[0]
+            lines = [
+                f"No date is given in the text; it was reported on {r.hit.published}: “{quoted(r.hit.text)}”"
+                f" · {source_label_hit(r.hit)}"
+            ]
+            data["events"] = [{"date": r.hit.published, "surface": None, "precision": "reported",
+                               "article_id": r.hit.article_id, "sentence": r.hit.text}]
+            return Reply("ask", True, "\n".join(lines), title=f"Q: {question.strip()}",
+                         citations=[sentence_citation(r.hit)], data=data)
+    closest = await closest_facts(ctx, query)
+    return _unanswered(question, "when", full_query, closest, what=_plain(question))
+
+
+#: "When did X say ...": a statement is dated by the report that carries it.
+_SPEECH_QUESTION = re.compile(r"\b(say|said|tell|told|announce|announced|warn|warned|call|called|write|wrote)\b", re.I)
+
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: A calendar date as written ("January 25", "25 January 2023", "in March 2022", "Feb. 24, 2022").
+_WRITTEN_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)\s+\d{{1,2}}(?:,\s+\d{{4}})?\b"
+    rf"|\b\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?\b"
+    rf"|\b(?:in|since|by|until)\s+(?:(?:early|late|mid-?)\s*)?(?:{_MONTHS})(?:\s+\d{{4}})?\b"
+    rf"|\b(?:in|since)\s+(?:19|20)\d{{2}}\b"
+)
+
+
+# --------------------------------------------------------------------------- anything else
+
+_ANSWER_COVERAGE = 0.7
+
+
+async def answer_general(ctx: Context, question: str, kind: str = "general") -> Reply:
+    query = await analyse(ctx, question)
+    ranked = await ranked_sentences(ctx, query, limit=60)
+    data = _base_data(question, kind, query)
+    good = [
+        r for r in ranked
+        if r.coverage >= _ANSWER_COVERAGE and not any(t.entity and not t.generic for t in r.missed)
+        and any(not t.generic for t in r.matched)
+    ]
+    if not good:
+        closest = await closest_facts(ctx, query)
+        return _unanswered(question, kind, query, closest)
+    top: list[RankedSentence] = []
+    per_article: Counter = Counter()
+    for r in good:
+        if per_article[r.hit.article_id] >= 2:
+            continue
+        per_article[r.hit.article_id] += 1
+        top.append(r)
+        if len(top) >= 4:
+            break
+    lines = [f"“{quoted(top[0].hit.text, 400)}” · {source_label_hit(top[0].hit)}"]
+    if len(top) > 1:
+        lines.append("Also:")
+        lines += [f"• “{quoted(r.hit.text)}” · {source_label_hit(r.hit)}" for r in top[1:]]
+    note = _correction_note(query)
+    if note:
+        lines.append(note)
+    data["sentences"] = [r.hit.text for r in top]
+    return Reply("ask", True, "\n".join(lines), title=f"Q: {question.strip()}",
+                 citations=dedupe([sentence_citation(r.hit) for r in top]), data=data)
+
+
+@command(
+    "ask",
+    "Ask a question; the answer comes only from indexed articles, with the sentences it rests on.",
+    args=(Arg("question", "your question, e.g. how many tanks is the US sending?"),),
+    example="ask how many tanks is the US sending?",
+)
+async def ask_command(ctx: Context, req: Request) -> Reply:
+    question = str(req.args["question"]).strip()[:500]
+    shape = shape_of(question)
+    reply: Reply | None = None
+    if shape.kind == "quantity":
+        reply = await answer_quantity(ctx, question, shape)
+    elif shape.kind == "quote":
+        reply = await answer_quote(ctx, question, shape)
+    elif shape.kind == "who_said":
+        reply = await answer_who_said(ctx, question, shape)
+    elif shape.kind == "who":
+        reply = await answer_who(ctx, question, shape)
+    elif shape.kind == "when":
+        reply = await answer_when(ctx, question, shape)
+    if reply is None:
+        reply = await answer_general(ctx, question, shape.kind)
+    return reply

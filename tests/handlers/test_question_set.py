@@ -1,0 +1,98 @@
+"""The ask/source question set: every question in ``questions.json`` with its expected outcome.
+
+The set is split in two groups so the seed questions always run, while the questions over the
+evaluation articles run only when ``../shared/eval/articles`` is beside the checkout. Each group
+prints its pass rate and every failure with the reason, and fails below its threshold. The
+thresholds sit a little under the measured rates (seed 43/44, full 34/38, with the questions
+tagged "held-out" written after the code and kept whatever their outcome), so a regression
+fails the test while the known misses stay listed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import handlers.ask  # noqa: F401  (registers the command)
+import handlers.source  # noqa: F401
+from handlers.registry import dispatch
+from handlers.types import Reply, Request
+
+QUESTIONS = Path(__file__).with_name("questions.json")
+THRESHOLD = {"seed": 0.9, "full": 0.85}
+
+
+def load(group: str) -> list[dict[str, Any]]:
+    return [q for q in json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"] if q["group"] == group]
+
+
+def _has_value(reply: Reply, value: float) -> bool:
+    for key in ("figures", "related_figures", "differing_figures"):
+        for f in reply.data.get(key, []) or []:
+            if value in (f.get("low"), f.get("high")):
+                return True
+    digits = f"{value:,.0f}" if float(value).is_integer() else str(value)
+    return re.search(rf"(?<![\d,.]){re.escape(digits)}(?![\d,])", reply.text) is not None
+
+
+def check(reply: Reply, q: dict[str, Any]) -> list[str]:
+    """Why a reply does not meet the question's expectations (empty when it does)."""
+    problems = []
+    if reply.error:
+        problems.append(f"error: {reply.text}")
+    if reply.answered != q["answered"]:
+        problems.append(f"answered={reply.answered}, expected {q['answered']}")
+    for v in q.get("values", []):
+        if not _has_value(reply, v):
+            problems.append(f"value {v} missing")
+    if q.get("any_values") and not any(_has_value(reply, v) for v in q["any_values"]):
+        problems.append(f"none of {q['any_values']} given")
+    for w in q.get("words", []):
+        if w.lower() not in reply.text.lower():
+            problems.append(f"word {w!r} missing from the answer")
+    if q.get("cite") and not any(q["cite"].lower() in c.sentence.lower() for c in reply.citations):
+        problems.append(f"no citation contains {q['cite']!r}")
+    if reply.answered and not reply.citations:
+        problems.append("answered without a citation")
+    return problems
+
+
+async def run_group(ctx, group: str) -> tuple[float, list[str]]:
+    questions = load(group)
+    failures = []
+    for q in questions:
+        arg = "question" if q["command"] == "ask" else "claim"
+        reply = await dispatch(ctx, Request(q["command"], {arg: q["text"]}))
+        problems = check(reply, q)
+        if problems:
+            failures.append(f"{q['command']} {q['text']!r}: " + "; ".join(problems))
+    rate = 1 - len(failures) / len(questions)
+    return rate, failures
+
+
+def _report(group: str, rate: float, failures: list[str], total: int) -> None:
+    print(f"\n{group} question set: {rate:.0%} passed ({total - len(failures)}/{total})")
+    for f in failures:
+        print("  FAIL", f)
+
+
+async def test_seed_question_set(seed_ctx) -> None:
+    rate, failures = await run_group(seed_ctx, "seed")
+    _report("seed", rate, failures, len(load("seed")))
+    assert rate >= THRESHOLD["seed"], "\n".join(failures)
+
+
+async def test_full_question_set(full_ctx) -> None:
+    rate, failures = await run_group(full_ctx, "full")
+    _report("full", rate, failures, len(load("full")))
+    assert rate >= THRESHOLD["full"], "\n".join(failures)
+
+
+def test_question_set_is_big_enough_and_mixed() -> None:
+    everything = load("seed") + load("full")
+    assert len(everything) >= 40
+    assert any(not q["answered"] for q in everything)
+    assert any("typo" in q.get("tags", []) for q in everything)
+    assert any("paraphrase" in q.get("tags", []) for q in everything)
