@@ -1,0 +1,64 @@
+"""``who NAME``: the role as the articles state it, with the sentence it comes from."""
+
+from __future__ import annotations
+
+import handlers.who  # noqa: F401  (registers the command)
+from handlers.registry import dispatch
+from handlers.types import Request
+
+
+async def _who(ctx, name: str):
+    return await dispatch(ctx, Request("who", {"name": name}))
+
+
+def _roles(reply) -> list[str]:
+    return [r["text"] for r in reply.data["roles"]]
+
+
+async def test_every_role_is_verbatim_in_its_cited_sentence(seed_ctx):
+    for name in ("Prigozhin", "Scholz", "Stoltenberg", "Yermak", "Syrskyi", "Soledar"):
+        reply = await _who(seed_ctx, name)
+        assert reply.answered, (name, reply.text)
+        cited = {c.sentence for c in reply.citations}
+        for r in reply.data["roles"]:
+            assert r["text"] in r["sentence"] and r["sentence"] in cited
+
+
+async def test_misspelled_prigozhin_is_the_head_of_wagner(seed_ctx):
+    reply = await _who(seed_ctx, "Prigozin")
+    assert reply.answered
+    assert reply.data["label"] == "PERSON"
+    roles = " | ".join(_roles(reply))
+    assert "Wagner" in roles, roles
+    assert reply.data["mentions"] >= 3 and reply.data["articles"] >= 2
+
+
+async def test_zelenskiy_alias_is_ukrainian_president(seed_ctx):
+    reply = await _who(seed_ctx, "Zelenskiy")
+    assert reply.answered
+    assert any("President" in r for r in _roles(reply)), _roles(reply)
+    assert "Latest quotes" in [f.name for f in reply.fields]
+
+
+async def test_stoltengerg_typo_in_the_article_is_nato_chief(seed_ctx):
+    reply = await _who(seed_ctx, "Stoltengerg")
+    assert reply.answered
+    assert any("NATO" in r for r in _roles(reply)), _roles(reply)
+
+
+async def test_apposition_after_the_name(seed_ctx):
+    reply = await _who(seed_ctx, "Andriy Yermak")
+    assert "the head of Ukraine’s presidential administration" in _roles(reply)
+
+
+async def test_place_is_described_as_the_articles_describe_it(seed_ctx):
+    reply = await _who(seed_ctx, "Soledar")
+    assert reply.answered
+    assert reply.data["label"] in ("GPE", "LOC")
+    assert any("town" in r for r in _roles(reply)), _roles(reply)
+
+
+async def test_unknown_name_is_not_answered(seed_ctx):
+    reply = await _who(seed_ctx, "Angela Merkel")
+    assert not reply.answered
+    assert reply.text.startswith("No indexed article mentions")
