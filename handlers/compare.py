@@ -868,7 +868,7 @@ async def compare_command(ctx: Context, req: Request) -> Reply:
         lines.append(f"Showing the first {MAX_ROWS} figures; narrow the topic for the rest.")
 
     image = None
-    if len(rows) >= 2:
+    if len(rows) >= 2 and ctx.charts:
         units = {r.hit.figure.unit for r in rows}
         chart_rows = rows if len(units) == 1 else [r for r in rows if r.hit.figure.unit == rows[0].hit.figure.unit]
         if len(chart_rows) >= 2:

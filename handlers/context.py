@@ -22,3 +22,5 @@ class Context:
     corpus: Corpus
     clock: Callable[[], datetime] = field(default=_utcnow)
     max_results: int = 8
+    #: Render chart images (compare). Latency benchmarks switch it off to time the query alone.
+    charts: bool = True
