@@ -359,7 +359,8 @@ class Corpus:
     # ------------------------------------------------------------------ aliases
 
     async def _load_aliases(self) -> None:
-        self.aliases = AliasIndex.from_rows(await self.store.entity_names())
+        rows = await self.store.entity_names()
+        self.aliases = await asyncio.to_thread(AliasIndex.from_rows, rows)
 
     async def _update_aliases(self, facts: list[tuple[ArticleFacts, str]]) -> None:
         """Fold new names into the corpus-wide alias groups and persist what changed.
@@ -369,9 +370,15 @@ class Corpus:
         """
         if not facts:
             return
-        for f, text in facts:
-            self.aliases.add_article(f.mentions, text, f.roles)
-        await self.store.upsert_entity_names(self.aliases.drain_changes())
+
+        def fold() -> list[tuple[str, str, str]]:
+            for f, text in facts:
+                self.aliases.add_article(f.mentions, text, f.roles)
+            return self.aliases.drain_changes()
+
+        # Regrouping is CPU work (fuzzy matching over every new name): keep it off the
+        # event loop. Only writers touch the index, and they hold the write lock.
+        await self.store.upsert_entity_names(await asyncio.to_thread(fold))
         self.generation += 1
 
     # ------------------------------------------------------------------ maintenance

@@ -76,3 +76,14 @@ def test_fresh_database_is_filled_from_the_shipped_corpus(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert len(json.loads(out.stdout)["articles"]) == 5
+
+
+def test_facts_lists_what_was_extracted_as_json(cli):
+    out = cli("facts", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    reply = json.loads(out.stdout)
+    assert reply["command"] == "facts"
+    surfaces = {f["surface"] for f in reply["figures"]}
+    speakers = {q["speaker"] for q in reply["quotes"]}
+    assert surfaces and speakers
+    assert all({"low", "high", "qualifier", "thing", "category", "claimant"} <= set(f) for f in reply["figures"])
