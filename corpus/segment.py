@@ -136,6 +136,11 @@ def sentence_bounds(text: str, start: int = 0, end: int | None = None) -> list[t
             bounds.append((sent_start, sent_end))
             sent_start = m.end()
     bounds.append((sent_start, end))
+    return _trimmed(text, bounds)
+
+
+def _trimmed(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Bounds shrunk to exclude surrounding whitespace; empty ones dropped."""
     out: list[tuple[int, int]] = []
     for s, e in bounds:
         while s < e and text[s].isspace():
@@ -152,22 +157,14 @@ def split_sentences(text: str) -> list[str]:
     return [text[s:e] for s, e in sentence_bounds(text)]
 
 
-def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     bounds: list[tuple[int, int]] = []
     pos = 0
     for m in _PARAGRAPH_BREAK.finditer(text):
         bounds.append((pos, m.start()))
         pos = m.end()
     bounds.append((pos, len(text)))
-    out: list[tuple[int, int]] = []
-    for s, e in bounds:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
+    return _trimmed(text, bounds)
 
 
 def segment(text: str) -> tuple[list[TextSpan], list[SentenceSpan]]:
@@ -179,7 +176,7 @@ def segment(text: str) -> tuple[list[TextSpan], list[SentenceSpan]]:
     """
     paragraphs: list[TextSpan] = []
     sentences: list[SentenceSpan] = []
-    for p_index, (p_start, p_end) in enumerate(_paragraph_bounds(text)):
+    for p_index, (p_start, p_end) in enumerate(paragraph_bounds(text)):
         paragraphs.append(TextSpan(p_start, p_end))
         for s, e in sentence_bounds(text, p_start, p_end):
             sentences.append(SentenceSpan(p_index, len(sentences), s, e, text[s:e]))

@@ -17,6 +17,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..errors import ModelMissingError
+from ..segment import paragraph_bounds
 from ..models import ArticleFacts
 
 log = logging.getLogger(__name__)
@@ -54,19 +55,12 @@ class ExtractionItem:
 
 
 def paragraph_spans(text: str) -> list[tuple[int, str]]:
-    """Paragraphs of a cleaned text (blank-line separated) with their start offsets.
+    """Paragraphs of a cleaned text with their start offsets, as the store records them.
 
-    Splitting on blank lines before spaCy keeps headings and captions from being glued
-    to the next sentence by the parser.
+    Running spaCy per paragraph keeps headings and captions from being glued to the
+    next sentence by the parser.
     """
-    out: list[tuple[int, str]] = []
-    pos = 0
-    for chunk in text.split("\n\n"):
-        stripped = chunk.strip()
-        if stripped:
-            out.append((pos + chunk.index(stripped[0]), stripped))
-        pos += len(chunk) + 2
-    return out
+    return [(s, text[s:e]) for s, e in paragraph_bounds(text)]
 
 
 def extract_articles(items: Sequence[ExtractionItem], batch_size: int = 256) -> list[ArticleFacts]:
