@@ -56,6 +56,22 @@ class NameIndex:
             if label == "PERSON" and " " in name:
                 self.by_norm.setdefault(_norm(name.split()[-1]), canonical)
         self.keys = list(self.by_norm)
+        # Fuzzy candidates are blocked by first letter and length: a ratio of 84 or more is
+        # impossible between strings whose lengths differ by a third, and a typo in the
+        # first letter of a name is rare. This keeps a lookup fast at 100k names.
+        self._blocks: dict[tuple[str, int], list[str]] = {}
+        for k in self.keys:
+            if k:
+                self._blocks.setdefault((k[0], len(k)), []).append(k)
+
+    def _fuzzy_candidates(self, key: str, cutoff: float) -> list[str]:
+        share = cutoff / 100
+        lo = int(len(key) * share / (2 - share))
+        hi = int(len(key) * (2 - share) / share) + 1
+        out: list[str] = []
+        for n in range(lo, hi + 1):
+            out.extend(self._blocks.get((key[0], n), ()))
+        return out
 
     def match(self, text: str, *, limit: int = 3, cutoff: float = 84.0) -> list[EntityMatch]:
         words = [w.strip(".,'’-") for w in _WORD.findall(text)]
@@ -73,7 +89,9 @@ class NameIndex:
                 canonical = self.by_norm.get(key)
                 score = 100.0
                 if canonical is None and len(key) >= 4 and not all(w.lower() in _STOP for w in words[i : i + n]):
-                    hit = process.extractOne(key, self.keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+                    hit = process.extractOne(
+                        key, self._fuzzy_candidates(key, cutoff), scorer=fuzz.ratio, score_cutoff=cutoff
+                    )
                     if hit is not None:
                         canonical, score = self.by_norm[hit[0]], hit[1]
                 if canonical is None:
