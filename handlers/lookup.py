@@ -60,9 +60,15 @@ class NameIndex:
         # impossible between strings whose lengths differ by a third, and a typo in the
         # first letter of a name is rare. This keeps a lookup fast at 100k names.
         self._blocks: dict[tuple[str, int], list[str]] = {}
+        self._by_initial: dict[str, list[str]] = {}
         for k in self.keys:
             if k:
                 self._blocks.setdefault((k[0], len(k)), []).append(k)
+                self._by_initial.setdefault(k[0], []).append(k)
+
+    def keys_starting(self, initial: str) -> list[str]:
+        """Every name key with this first letter (the usual block for fuzzy suggestions)."""
+        return self._by_initial.get(initial, [])
 
     def _fuzzy_candidates(self, key: str, cutoff: float) -> list[str]:
         share = cutoff / 100

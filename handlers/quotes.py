@@ -69,7 +69,8 @@ def suggestions(index: NameIndex, name: str, *, label: str | None = None, limit:
         return []
     qtokens = [t for t in _tokens(name) if len(t) >= 3]
     out: list[str] = []
-    for hit, _score, _ in process.extract(key, index.keys, scorer=fuzz.WRatio, limit=25, score_cutoff=60):
+    candidates = index.keys_starting(key[0])
+    for hit, _score, _ in process.extract(key, candidates, scorer=fuzz.WRatio, limit=25, score_cutoff=60):
         canonical = index.by_norm[hit]
         if label and index.labels.get(canonical) != label:
             continue
@@ -83,14 +84,33 @@ def suggestions(index: NameIndex, name: str, *, label: str | None = None, limit:
     return out
 
 
-async def _speaker_counts(ctx: Context) -> list[tuple[str, int]]:
+class SpeakerIndex:
+    """Every stored speaker string, normalised once per corpus generation.
+
+    Looking a person up then costs dictionary hits plus a fuzzy pass over distinct
+    surnames, instead of normalising every speaker of the corpus on each request.
+    """
+
+    def __init__(self, speakers: list[tuple[str, int]]) -> None:
+        self.speakers = speakers
+        self.by_norm: dict[str, list[str]] = {}
+        self.by_last: dict[str, list[str]] = {}
+        for speaker, _count in speakers:
+            self.by_norm.setdefault(norm_name(speaker), []).append(speaker)
+            toks = _tokens(speaker)
+            if toks:
+                self.by_last.setdefault(toks[-1], []).append(speaker)
+        self.lasts = [t for t in self.by_last if len(t) >= 5]
+
+
+async def _speaker_index(ctx: Context) -> SpeakerIndex:
     corpus = ctx.corpus
     cached = getattr(corpus, "_quote_speakers", None)
     if cached is not None and cached[0] == corpus.generation:
         return cached[1]
-    speakers = await corpus.store.quote_speakers()
-    corpus._quote_speakers = (corpus.generation, speakers)
-    return speakers
+    index = SpeakerIndex(await corpus.store.quote_speakers())
+    corpus._quote_speakers = (corpus.generation, index)
+    return index
 
 
 def _surnames(match: EntityMatch) -> set[str]:
@@ -104,29 +124,23 @@ def _surnames(match: EntityMatch) -> set[str]:
     return out
 
 
-def speakers_for(match: EntityMatch, speakers: list[tuple[str, int]]) -> list[str]:
+def speakers_for(match: EntityMatch, index: SpeakerIndex) -> list[str]:
     """Stored speaker strings that name this alias group: full names, then surnames.
 
     Transliterations differ in a letter or two (Zelenskiy, Zelenskyy, Zelensky), so a
     surname also matches at a high fuzzy ratio.
     """
-    full = {norm_name(n) for n in (*match.names, match.canonical)}
-    surnames = _surnames(match)
-    out = []
-    for speaker, _count in speakers:
-        n = norm_name(speaker)
-        if n in full:
-            out.append(speaker)
-            continue
-        if not surnames:
-            continue
-        toks = _tokens(speaker)
-        if not toks:
-            continue
-        last = toks[-1]
-        if last in surnames or any(len(s) >= 5 and fuzz.ratio(last, s) >= 88 for s in surnames):
-            out.append(speaker)
-    return out
+    found: set[str] = set()
+    for n in (*match.names, match.canonical):
+        found.update(index.by_norm.get(norm_name(n), ()))
+    for surname in _surnames(match):
+        found.update(index.by_last.get(surname, ()))
+        if len(surname) >= 5:
+            for last, _score, _ in process.extract(
+                surname, index.lasts, scorer=fuzz.ratio, score_cutoff=88, limit=None
+            ):
+                found.update(index.by_last[last])
+    return [speaker for speaker, _count in index.speakers if speaker in found]
 
 
 def name_words(match: EntityMatch) -> list[str]:
@@ -201,7 +215,7 @@ async def cite_quotes(ctx: Context, hits: list[QuoteHit], match: EntityMatch | N
 
 async def quotes_of(ctx: Context, match: EntityMatch, limit: int = 50) -> list[QuoteHit]:
     """Every stored quote by this alias group, newest article first."""
-    speakers = speakers_for(match, await _speaker_counts(ctx))
+    speakers = speakers_for(match, await _speaker_index(ctx))
     if not speakers:
         return []
     return await ctx.corpus.store.quotes_by_speakers(speakers, limit=limit)
