@@ -503,18 +503,21 @@ class Store:
         match = escape_fts(query, any_term=any_term)
         if not match:
             return []
+        if article_id is None:
+            # Rank inside the FTS table and join only the winners: a common word matches
+            # thousands of sentences, and joining them all first is what costs.
+            sql = (
+                f"SELECT {_HIT_COLS}, f.score FROM (SELECT rowid, bm25(sentences_fts) AS score"
+                " FROM sentences_fts WHERE sentences_fts MATCH ? ORDER BY score LIMIT ?) f"
+                " JOIN sentences s ON s.id = f.rowid JOIN articles a ON a.id = s.article_id ORDER BY f.score"
+            )
+            return [_hit(r, r["score"]) for r in await self._all(sql, (match, limit))]
         sql = (
             f"SELECT {_HIT_COLS}, bm25(sentences_fts) AS score FROM sentences_fts"
             " JOIN sentences s ON s.id = sentences_fts.rowid JOIN articles a ON a.id = s.article_id"
-            " WHERE sentences_fts MATCH ?"
+            " WHERE sentences_fts MATCH ? AND s.article_id = ? ORDER BY score LIMIT ?"
         )
-        params: list[Any] = [match]
-        if article_id is not None:
-            sql += " AND s.article_id = ?"
-            params.append(article_id)
-        sql += " ORDER BY score LIMIT ?"
-        params.append(limit)
-        return [_hit(r, r["score"]) for r in await self._all(sql, params)]
+        return [_hit(r, r["score"]) for r in await self._all(sql, (match, article_id, limit))]
 
     # ------------------------------------------------------------------ facts
 
