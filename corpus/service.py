@@ -106,6 +106,8 @@ class Corpus:
         self._write_lock = asyncio.Lock()
         #: Bumped on every change to the corpus, so readers can cache derived indexes.
         self.generation = 0
+        #: Indexes derived from the corpus, by name: ``(generation built at, value)``.
+        self.derived: dict[str, tuple[int, object]] = {}
 
     @classmethod
     async def open(

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from corpus.models import FigureHit, SentenceHit
 
 from . import cite
-from .context import Context
+from .context import Context, per_generation
 from .registry import Arg, command
 from .types import Citation, Image, Reply, Request
 
@@ -163,18 +163,16 @@ class Plan:
 
 async def _vocabulary(ctx: Context) -> list[str]:
     """Words a topic may be corrected to: measure words, thing words, and what figures count."""
-    corpus = ctx.corpus
-    cached = getattr(corpus, "_compare_vocab", None)
-    if cached is not None and cached[0] == corpus.generation:
-        return cached[1]
-    words = set(_CATEGORY_WORDS) | set(_THING_WORDS) | {w for ws in _SIDE_WORDS.values() for w in ws}
-    for thing in await corpus.store.figure_things(limit=3000):
-        for w in _WORD.findall(thing.lower()):
-            if len(w) >= 4 and not w.isdigit():
-                words.add(w)
-    vocab = sorted(words)
-    corpus._compare_vocab = (corpus.generation, vocab)
-    return vocab
+
+    async def build() -> list[str]:
+        words = set(_CATEGORY_WORDS) | set(_THING_WORDS) | {w for ws in _SIDE_WORDS.values() for w in ws}
+        for thing in await ctx.corpus.store.figure_things(limit=3000):
+            for w in _WORD.findall(thing.lower()):
+                if len(w) >= 4 and not w.isdigit():
+                    words.add(w)
+        return sorted(words)
+
+    return await per_generation(ctx, "compare_vocabulary", build)
 
 
 async def plan_topic(ctx: Context, topic: str) -> Plan:

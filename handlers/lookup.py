@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from .context import Context
+from .context import Context, per_generation
 
 _WORD = re.compile(r"[\w’'.-]+", re.UNICODE)
 _STOP = frozenset(
@@ -125,10 +125,8 @@ class NameIndex:
 
 async def name_index(ctx: Context) -> NameIndex:
     """The corpus's name index, rebuilt only when the corpus has changed."""
-    corpus = ctx.corpus
-    cached = getattr(corpus, "_name_index", None)
-    if cached is not None and cached[0] == corpus.generation:
-        return cached[1]
-    index = NameIndex(await corpus.store.entity_names())
-    corpus._name_index = (corpus.generation, index)
-    return index
+
+    async def build() -> NameIndex:
+        return NameIndex(await ctx.corpus.store.entity_names())
+
+    return await per_generation(ctx, "name_index", build)

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from corpus.models import ArticleSummary, QuoteHit, SentenceHit
 
 from . import cite
-from .context import Context
+from .context import Context, per_generation
 from .lookup import EntityMatch, NameIndex, name_index
 from .registry import Arg, command
 from .types import Citation, Field, Reply, Request
@@ -104,13 +104,10 @@ class SpeakerIndex:
 
 
 async def _speaker_index(ctx: Context) -> SpeakerIndex:
-    corpus = ctx.corpus
-    cached = getattr(corpus, "_quote_speakers", None)
-    if cached is not None and cached[0] == corpus.generation:
-        return cached[1]
-    index = SpeakerIndex(await corpus.store.quote_speakers())
-    corpus._quote_speakers = (corpus.generation, index)
-    return index
+    async def build() -> SpeakerIndex:
+        return SpeakerIndex(await ctx.corpus.store.quote_speakers())
+
+    return await per_generation(ctx, "quote_speakers", build)
 
 
 def _surnames(match: EntityMatch) -> set[str]:

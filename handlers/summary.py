@@ -19,7 +19,7 @@ from corpus.segment import is_heading
 
 from . import cite
 from .compare import MEASURE_LABELS, figure_value, measure_of
-from .context import Context
+from .context import Context, per_generation
 from .lookup import name_index
 from .quotes import cite_quotes
 from .registry import Arg, command
@@ -302,13 +302,11 @@ def _norm_title(s: str) -> str:
 
 async def _titles(ctx: Context) -> dict[int, str]:
     """Normalized titles by article id, rebuilt only when the corpus has changed."""
-    corpus = ctx.corpus
-    cached = getattr(corpus, "_summary_titles", None)
-    if cached is not None and cached[0] == corpus.generation:
-        return cached[1]
-    titles = {aid: _norm_title(t) for aid, t in await corpus.store.all_titles()}
-    corpus._summary_titles = (corpus.generation, titles)
-    return titles
+
+    async def build() -> dict[int, str]:
+        return {aid: _norm_title(t) for aid, t in await ctx.corpus.store.all_titles()}
+
+    return await per_generation(ctx, "summary_titles", build)
 
 
 async def _resolve_article(ctx: Context, target: str) -> int | None:
