@@ -406,6 +406,9 @@ async def subscribe_command(ctx: Context, req: Request) -> Reply:
     if baseline is not None:
         # Slots before the subscription existed are not owed: the first digest is the next one.
         await store.mark_posted(sub.id, slot=slot_key(baseline), marker=None)
+    await store.record_change(
+        f"{req.user.name} ({req.user.id})", "subscribe", None, f"#{sub.id} {channel} {describe_schedule(sub)}"
+    )
     about = f" about {plan.topic!r}" if plan.topic else ""
     upcoming = next_slot(sub, now)
     when = f" Next digest: {human_time(upcoming)}." if upcoming else ""
@@ -440,6 +443,7 @@ async def unsubscribe_command(ctx: Context, req: Request) -> Reply:
             raise UserError(f"There is no subscription #{sub_id} in this channel. See `subscriptions`.")
         raise UserError("This channel has no subscriptions.")
     what = f"subscription #{sub_id}" if sub_id is not None else f"{removed} subscription{'s' if removed != 1 else ''}"
+    await ctx.corpus.store.record_change(f"{req.user.name} ({req.user.id})", "unsubscribe", None, f"{channel}: {what}")
     return Reply("unsubscribe", True, f"Removed {what}.", data={"removed": removed})
 
 

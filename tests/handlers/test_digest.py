@@ -285,6 +285,8 @@ async def test_subscribe_list_and_unsubscribe(ctx: Context, corpus: Corpus):
     assert (await dispatch(ctx, request("unsubscribe", id=sub.id))).text == f"Removed subscription #{sub.id}."
     assert (await dispatch(ctx, request("unsubscribe"))).text == "Removed 1 subscription."
     assert await corpus.store.subscriptions("discord:42") == []
+    actions = [c.action for c in await corpus.store.changes()]
+    assert actions[:4] == ["unsubscribe", "unsubscribe", "subscribe", "subscribe"]
 
 
 async def test_digest_command_previews_since_the_channel_marker(ctx: Context, corpus: Corpus):
