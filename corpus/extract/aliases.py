@@ -329,6 +329,13 @@ class AliasIndex:
 
     # ------------------------------------------------------------------ input
 
+    def _surname_neighbours(self, k: str) -> set[str]:
+        """Names a change to ``k`` can regroup: its bare surname, or the full names ending in it."""
+        words = k.split()
+        if len(words) >= 2:
+            return {words[-1]} if words[-1] in self._nodes else set()
+        return set(self._ends_with.get(k, ()))
+
     def _node(self, surface: str) -> _Node:
         k = gz.key(surface)
         node = self._nodes.get(k)
@@ -546,23 +553,12 @@ class AliasIndex:
             return
         affected: set[str] = set()
         for k in self._changed:
-            if k not in self._nodes:
-                continue
-            affected.add(k)
-            words = k.split()
-            if len(words) >= 2:
-                if words[-1] in self._nodes:
-                    affected.add(words[-1])
-            else:
-                affected |= self._ends_with.get(k, set())
+            if k in self._nodes:
+                affected.add(k)
+                affected |= self._surname_neighbours(k)
         context = set(affected)
         for k in affected:
-            words = k.split()
-            if len(words) >= 2:
-                if words[-1] in self._nodes:
-                    context.add(words[-1])
-            else:
-                context |= self._ends_with.get(k, set())
+            context |= self._surname_neighbours(k)
         voted = vote_labels({self._nodes[k].surface: self._nodes[k].labels for k in context}, fuzzy=False)
         for k in affected:
             n = self._nodes[k]

@@ -420,33 +420,16 @@ async def test_digest_skips_channels_it_may_not_post_in(
 ):
     store = corpus.store
     marker = await store.latest_added_at()
-    locked = await store.add_subscription(
-        channel=f"discord:{fake.locked}",
-        kind="new",
-        weekday=None,
-        at_time=None,
-        topic="",
-        created_by="tests",
-        marker=marker,
-    )
-    refusing = await store.add_subscription(
-        channel=f"discord:{fake.refusing}",
-        kind="new",
-        weekday=None,
-        at_time=None,
-        topic="",
-        created_by="tests",
-        marker=marker,
-    )
-    news = await store.add_subscription(
-        channel=f"discord:{fake.news}",
-        kind="new",
-        weekday=None,
-        at_time=None,
-        topic="",
-        created_by="tests",
-        marker=marker,
-    )
+
+    async def subscribe_new(channel_id: int):
+        return await store.add_subscription(
+            channel=f"discord:{channel_id}", kind="new", weekday=None, at_time=None, topic="",
+            created_by="tests", marker=marker,
+        )
+
+    locked = await subscribe_new(fake.locked)
+    refusing = await subscribe_new(fake.refusing)
+    news = await subscribe_new(fake.news)
     await corpus.ingest_text(article_text(80), added_by="tests")
     n = len(fake.requests)
     with caplog.at_level(logging.WARNING, logger="bot.digest_scheduler"):
