@@ -90,6 +90,10 @@ class Gazetteer:
     title_modifiers: frozenset[str] = frozenset()
     #: variant key -> canonical key, for places only (Kiev -> kyiv, Kharkov -> kharkiv)
     variants: dict[str, str] = field(default_factory=dict)
+    #: country key -> every way a sentence may name it: name, variants, demonyms, capitals
+    country_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: key of any of those forms -> country key
+    form_country: dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +110,10 @@ def load() -> Gazetteer:
             g.demonyms.setdefault(key(d), name)
         if demonyms:
             g.country_demonym[canon_key] = demonyms[0]
+        forms = [name, *variants, *demonyms, *raw.get("capitals", {}).get(name, [])]
+        g.country_forms[canon_key] = tuple(dict.fromkeys(forms))
+        for f in forms:
+            g.form_country.setdefault(key(f), canon_key)
     for label, entries in (("GPE", raw["gpe"]), ("LOC", raw["loc"])):
         for entry in entries:
             name, *variants = entry
@@ -156,6 +164,16 @@ def demonym_of_country(surface: str) -> str | None:
     k = key(surface)
     canon = g.variants.get(k, k)
     return g.country_demonym.get(canon)
+
+
+def country_forms(surface: str) -> tuple[str, ...]:
+    """Every way news names the country ``surface`` is a form of: its name, variants,
+    demonyms and seat of government ("Germany" -> Germany, German, Germans, Berlin).
+    Empty when ``surface`` is not a country form. A question that names one may be
+    answered by a sentence that names another."""
+    g = load()
+    country = g.form_country.get(key(surface))
+    return g.country_forms.get(country, ()) if country else ()
 
 
 def is_ambiguous(surface: str) -> bool:
