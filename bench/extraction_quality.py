@@ -154,7 +154,7 @@ async def eval_articles(samples: int, seed: int) -> None:
     print(f"\n{samples} random figures:")
     for art, f, sent in rng.sample(all_figs, min(samples, len(all_figs))):
         rng_txt = f"{f.low:g}" if f.low == f.high else f"{f.low}–{f.high}"
-        print(f"  [{art}] {f.surface!r} = {rng_txt} {f.unit or ''} | {f.qualifier} | {f.category} | "
+        print(f"  [{art}] {f.surface!r} = {rng_txt} {f.unit or ''} | {f.qualifier} | {f.kind} | "
               f"thing={f.thing!r} claimant={f.claimant!r}\n       “{sent[:140]}”")
     print(f"\n{samples} random quotes:")
     for art, q in rng.sample(all_quotes, min(samples, len(all_quotes))):

@@ -209,7 +209,7 @@ def _describe(figure: Figure) -> str:
     parts.append(figure.qualifier)
     if figure.unit:
         parts.append(f"unit={figure.unit}")
-    for key in ("thing", "category", "claimant", "time_scope"):
+    for key in ("thing", "kind", "event", "party", "claimant", "time_scope"):
         value = getattr(figure, key)
         if value:
             parts.append(f"{key}={value!r}")

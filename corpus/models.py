@@ -71,28 +71,36 @@ QUALIFIERS = (
     "estimate",
 )
 
-CATEGORIES = (
-    "killed",
-    "wounded",
-    "killed_or_wounded",
-    "losses",
-    "equipment_pledged",
-    "equipment_requested",
-    "equipment",
-    "personnel_mobilized",
-    "displaced",
-    "distance",
-    "population",
+#: What kind of quantity a figure is, derived from its unit and the words that govern it,
+#: never from one story's vocabulary: a seat count, a job cut and a casualty toll are all
+#: ``count``s; what they count is in ``thing_head``/``event``/``party``.
+KINDS = (
+    "count",  # a number of things: seats, jobs, tanks, goals, people
     "money",
-    "percent",
+    "percent",  # a level written in per cent or percentage points
+    "change",  # a rise or fall by an amount ("profits rose 12%", "shares fell 5p")
+    "rate",  # a count per period ("100 soldiers a day", "daily")
+    "population",
+    "distance",
+    "area",
     "duration",
-    "other",
+    "age",
+    "mass",
+    "volume",
+    "speed",
+    "power",
+    "temperature",
+    "score",  # a match result ("won 3-1")
 )
 
 
 @dataclass(slots=True)
 class Figure:
-    """A quantity a reader could ask about, with what it counts and who claims it."""
+    """A quantity a reader could ask about: its value, what it counts, the event it measures,
+    whose it is, who claims it and when.
+
+    Two figures are on the same measure when :func:`corpus.measure.same_measure` says so;
+    every command asks that one function."""
 
     start: int  # span of the number expression in the article text
     end: int
@@ -102,9 +110,12 @@ class Figure:
     qualifier: str  # one of QUALIFIERS
     unit: str | None = None  # normalized unit: "km", "%", "USD", "day"...; None for plain counts
     unit_original: str | None = None  # unit as written: "miles", "dollars"
-    thing: str | None = None  # what is counted: "Abrams tanks", "Russian soldiers dead"
-    category: str = "other"  # one of CATEGORIES
-    claimant: str | None = None  # "British intelligence"
+    thing: str | None = None  # what is counted, as written: "Abrams tanks", "Conservative seats"
+    kind: str = "count"  # one of KINDS
+    thing_head: str | None = None  # language key of the counted noun: "tank", "seat", "job"
+    event: str | None = None  # language key(s) of the governing verb or noun: "win", "kill wound"
+    party: str | None = None  # whose figure it is: "Labour", "Russia", "the firm"
+    claimant: str | None = None  # who says so: "British intelligence"
     time_scope: str | None = None  # "daily", "since the war began"
 
 

@@ -539,8 +539,8 @@ class Store:
             s = sentence_of(f.start)
             cur = await self.conn.execute(
                 "INSERT INTO figures(article_id, sentence_id, start, end, surface, low, high, qualifier,"
-                " unit, unit_original, thing, category, claimant, time_scope)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " unit, unit_original, thing, kind, thing_head, event, party, claimant, time_scope)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     article_id,
                     s["id"] if s is not None else None,
@@ -553,14 +553,23 @@ class Store:
                     f.unit,
                     f.unit_original,
                     f.thing,
-                    f.category,
+                    f.kind,
+                    f.thing_head,
+                    f.event,
+                    f.party,
                     f.claimant,
                     f.time_scope,
                 ),
             )
             await self.conn.execute(
-                "INSERT INTO figures_fts(rowid, thing, claimant, context) VALUES (?,?,?,?)",
-                (cur.lastrowid, f.thing or "", f.claimant or "", s["text"] if s is not None else f.surface),
+                "INSERT INTO figures_fts(rowid, thing, claimant, context, party) VALUES (?,?,?,?,?)",
+                (
+                    cur.lastrowid,
+                    f.thing or "",
+                    f.claimant or "",
+                    s["text"] if s is not None else f.surface,
+                    f.party or "",
+                ),
             )
         for q in facts.quotes:
             cur = await self.conn.execute(
@@ -669,7 +678,7 @@ class Store:
         return out
 
     async def search_figures(
-        self, query: str, *, categories: Sequence[str] = (), limit: int = 50
+        self, query: str, *, kinds: Sequence[str] = (), limit: int = 50
     ) -> list[FigureHit]:
         """Figures whose thing, claimant or sentence match the words of ``query`` (bm25)."""
         match = escape_fts(query, any_term=True)
@@ -679,20 +688,34 @@ class Store:
         if not match:
             return []
         params.append(match)
-        if categories:
-            sql += f" AND f.category IN ({','.join('?' * len(categories))})"
-            params += list(categories)
+        if kinds:
+            sql += f" AND f.kind IN ({','.join('?' * len(kinds))})"
+            params += list(kinds)
         sql += " ORDER BY score LIMIT ?"
         params.append(limit)
         return [_figure_hit(r, r["score"]) for r in await self._all(sql, params)]
 
-    async def figures_by_category(self, categories: Sequence[str], limit: int = 200) -> list[FigureHit]:
-        if not categories:
+    async def figures_by_kind(self, kinds: Sequence[str], limit: int = 200) -> list[FigureHit]:
+        """The newest figures of the given kinds ("money", "percent"…)."""
+        if not kinds:
             return []
         rows = await self._all(
-            self._FIG_SELECT + f" WHERE f.category IN ({','.join('?' * len(categories))})"
+            self._FIG_SELECT + f" WHERE f.kind IN ({','.join('?' * len(kinds))})"
             " ORDER BY a.published DESC, f.id LIMIT ?",
-            (*categories, limit),
+            (*kinds, limit),
+        )
+        return [_figure_hit(r) for r in rows]
+
+    async def figures_by_head(self, heads: Sequence[str], limit: int = 500) -> list[FigureHit]:
+        """Figures whose counted noun has one of these language keys (``Figure.thing_head``):
+        the candidates for "the same measure" as a given figure, newest first."""
+        heads = sorted({h for h in heads if h})
+        if not heads:
+            return []
+        rows = await self._all(
+            self._FIG_SELECT + f" WHERE f.thing_head IN ({','.join('?' * len(heads))})"
+            " ORDER BY a.published DESC, f.id DESC LIMIT ?",
+            (*heads, limit),
         )
         return [_figure_hit(r) for r in rows]
 
@@ -1002,7 +1025,7 @@ class Store:
         thing_groups: Sequence[Sequence[str]],
         other_groups: Sequence[Sequence[str]] = (),
         *,
-        categories: Sequence[str] = (),
+        kinds: Sequence[str] = (),
         limit: int = 100,
         recent: bool = False,
     ) -> list[FigureHit]:
@@ -1026,9 +1049,9 @@ class Store:
             " JOIN figures f2 ON f2.id = figures_fts.rowid WHERE figures_fts MATCH ?"
         )
         params: list[Any] = [" AND ".join(parts)]
-        if categories:
-            inner += f" AND f2.category IN ({','.join('?' * len(categories))})"
-            params += list(categories)
+        if kinds:
+            inner += f" AND f2.kind IN ({','.join('?' * len(kinds))})"
+            params += list(kinds)
         inner += " ORDER BY " + ("figures_fts.rowid DESC" if recent else "score") + " LIMIT ?"
         params.append(limit)
         sql = self._FIG_SELECT.replace(" FROM figures f", ", m.score AS score FROM figures f")
@@ -1070,7 +1093,10 @@ def _figure(r: sqlite3.Row) -> Figure:
         unit=r["unit"],
         unit_original=r["unit_original"],
         thing=r["thing"],
-        category=r["category"],
+        kind=r["kind"],
+        thing_head=r["thing_head"],
+        event=r["event"],
+        party=r["party"],
         claimant=r["claimant"],
         time_scope=r["time_scope"],
     )

@@ -34,8 +34,10 @@ async def facts_command(ctx: Context, req: Request) -> Reply:
             f.surface,
             f"{_range(f.low, f.high)} {f.unit or ''}".strip(),
             f.qualifier,
-            f.category,
+            f.kind,
             f.thing or "",
+            f.event or "",
+            f.party or "",
             f.claimant or "",
             f.time_scope or "",
         ])
@@ -63,12 +65,13 @@ async def facts_command(ctx: Context, req: Request) -> Reply:
         "\n".join(text_lines),
         title=f"Facts — {article_line(a.summary())}",
         fields=quote_fields,
-        columns=["kind", "surface", "value", "qualifier", "category", "thing", "claimant", "time"],
+        columns=["fact", "surface", "value", "qualifier", "kind", "thing", "event", "party", "claimant", "time"],
         table=rows,
         data={
             "figures": [
                 {"surface": f.surface, "low": f.low, "high": f.high, "qualifier": f.qualifier, "unit": f.unit,
-                 "unit_original": f.unit_original, "thing": f.thing, "category": f.category,
+                 "unit_original": f.unit_original, "thing": f.thing, "kind": f.kind,
+                 "thing_head": f.thing_head, "event": f.event, "party": f.party,
                  "claimant": f.claimant, "time_scope": f.time_scope, "start": f.start, "end": f.end}
                 for f in facts.figures
             ],

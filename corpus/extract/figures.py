@@ -42,6 +42,8 @@ from corpus.extract.numbers import (
     read_unit,
     word_value,
 )
+from corpus.extract import gazetteer
+from corpus.language import event_key, is_honorific, is_role, lexicon, norm
 from corpus.models import Figure
 
 __all__ = ["find_figures"]
@@ -50,8 +52,12 @@ __all__ = ["find_figures"]
 
 
 def _words(text: str) -> frozenset[str]:
-    """A lexicon written as one space-separated string, which keeps long word lists readable."""
-    return frozenset(text.split())
+    """A lexicon written as one space-separated string, which keeps long word lists readable.
+
+    It holds each word as written and its :func:`corpus.language.norm` key, so a token
+    matches it in any inflection."""
+    words = text.split()
+    return frozenset(words) | lexicon(words)
 
 
 # Words before a number that qualify it.  "between" and "from" are handled with ranges.
@@ -130,35 +136,10 @@ CONTAINER_NOUNS = _words(
 # Nouns that only say "a quantity of": unwrap "the number of displaced people".
 QUANTITY_NOUNS = _words("number total figure tally count amount toll level share")
 
-KILL_LEMMAS = _words(
-    "kill die dead death perish execute slay fatality massacre murder slaughter body killing eliminate"
-)
-WOUND_LEMMAS = _words("wound injure injury hurt wounded injured")
-CASUALTY_LEMMAS = _words("casualty")
-LOSS_LEMMAS = _words("lose loss capture captured destroy lost")
-DISPLACED_LEMMAS = _words(
-    "flee fled displace displaced displacement refugee evacuate evacuee uproot deport "
-    "deportation asylum exodus emigrate"
-)
-MOBILIZED_LEMMAS = _words(
-    "mobilize mobilise mobilization mobilisation recruit recruitment conscript conscription draft enlist reservist"
-)
-PLEDGE_LEMMAS = _words(
-    "send supply provide deliver pledge give donate promise transfer ship commit offer approve "
-    "package delivery shipment donation gift"
-)
-AID_LEMMAS = _words("assistance aid package pledge support shipment delivery")
-INCLUDE_LEMMAS = _words("include contain comprise")
-REQUEST_LEMMAS = _words("call request ask demand seek want need plea appeal urge lobby")
-EQUIPMENT_LEMMAS = _words(
-    "tank vehicle missile jet aircraft plane fighter helicopter drone howitzer gun system "
-    "launcher rocket shell round munition ammunition weapon artillery battery warship ship "
-    "vessel submarine bomb mine apc truck interceptor rifle grenade armour armor "
-    "projectile cannon mortar bomber radar leopard abrams challenger bradley himars "
-    "m88"
-)
-POPULATION_LEMMAS = _words("population inhabitant")
-LIFE_VERBS = _words("cost claim take lose")
+# Verbs of people moving away, whose participles describe the people counted
+# ("the number of people forcibly displaced").
+DISPLACED_LEMMAS = _words("flee displace evacuate uproot deport emigrate relocate resettle")
+POPULATION_LEMMAS = _words("population inhabitant resident")
 # Verbs whose elliptical subject is people: "one million have fled Russia".
 PEOPLE_VERBS = _words(
     "flee leave escape return evacuate emigrate cross arrive remain perish die surrender desert defect"
@@ -170,23 +151,16 @@ SUBJECT_PREDICATES = _words(
 PARTICIPLE_LEMMAS = SUBJECT_PREDICATES | DISPLACED_LEMMAS
 SCALAR_VERB_LEMMAS = LEVEL_LEMMAS | CHANGE_LEMMAS
 
-SUFFER_LEMMAS = _words("lose suffer sustain incur")
-# Adjectives for the parties that news about the war names as subjects of "lose"/"suffer".
-DEMONYMS: dict[str, str] = {
-    "ukraine": "Ukrainian", "kyiv": "Ukrainian", "kiev": "Ukrainian", "russia": "Russian",
-    "moscow": "Russian", "kremlin": "Russian", "germany": "German", "berlin": "German",
-    "britain": "British", "uk": "British", "u.k.": "British", "united kingdom": "British",
-    "london": "British", "united states": "American", "us": "American", "u.s.": "American",
-    "america": "American", "washington": "American", "france": "French", "paris": "French",
-    "poland": "Polish", "warsaw": "Polish", "belarus": "Belarusian", "minsk": "Belarusian",
-    "china": "Chinese", "beijing": "Chinese", "israel": "Israeli", "iran": "Iranian",
-    "tehran": "Iranian", "syria": "Syrian", "iraq": "Iraqi", "afghanistan": "Afghan",
-    "turkey": "Turkish", "ankara": "Turkish", "japan": "Japanese", "tokyo": "Japanese",
-    "india": "Indian", "pakistan": "Pakistani", "georgia": "Georgian", "sudan": "Sudanese",
-    "italy": "Italian", "rome": "Italian", "spain": "Spanish", "madrid": "Spanish",
-    "canada": "Canadian", "ottawa": "Canadian", "moldova": "Moldovan", "chechnya": "Chechen",
-}  # fmt: skip
-DEMONYM_WORDS = frozenset(word.lower() for word in DEMONYMS.values())
+# Words that mark a time scope as a rate: "daily", "a day", "per week", "every month".
+_RATE_RE = re.compile(
+    r"\b(?:daily|weekly|monthly|annually|yearly|hourly|nightly|per|every|each|a\s+(?:day|week|month|year)|an\s+hour)\b",
+    re.IGNORECASE,
+)
+# Dependency labels of the number on a change verb when it is the size of the change
+# ("rose 12%", "fell by 5p") rather than the level reached ("rose to 5%").
+_CHANGE_ARG_DEPS = frozenset({"dobj", "npadvmod", "advmod", "attr"})
+# Determiners and pronouns that cannot name a party.
+_NO_PARTY = _words("it they he she we i you this that these those who which what there here one some all both each")
 
 SAY_LEMMAS = _words(
     "say tell believe estimate assess report claim announce state note add confirm think "
@@ -251,54 +225,18 @@ _MAYBE_NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 
-# Irregular forms the suffix rules below cannot undo.
-IRREGULAR_FORMS: dict[str, str] = {
-    "fled": "flee", "lost": "lose", "sent": "send", "gave": "give", "given": "give",
-    "took": "take", "taken": "take", "said": "say", "told": "tell", "thought": "think",
-    "wrote": "write", "written": "write", "found": "find", "made": "make", "shot": "shoot",
-    "left": "leave", "died": "die", "dying": "die", "lives": "life", "men": "man",
-    "women": "woman", "children": "child", "rose": "rise", "risen": "rise", "fell": "fall",
-    "fallen": "fall", "grew": "grow", "grown": "grow", "began": "begin", "begun": "begin",
-    "stood": "stand", "sought": "seek", "fought": "fight", "struck": "strike", "held": "hold",
-    "kept": "keep", "brought": "bring", "sank": "sink", "slid": "slide", "went": "go",
-    "gone": "go", "came": "come", "spent": "spend", "met": "meet", "saw": "see", "seen": "see",
-    "is": "be", "are": "be", "was": "be", "were": "be", "been": "be", "being": "be", "'s": "be",
-    "’s": "be", "has": "have", "had": "have", "data": "datum",
-}  # fmt: skip
-COPULAS = frozenset({"be", "remain", "become", "stay"})
+COPULAS = _words("be remain become stay")
 
 
 @lru_cache(maxsize=65536)
-def _word_forms(lower: str, lemma: str) -> frozenset[str]:
-    """The ways a word may be listed in a lexicon: as written, its lemma when the pipeline
-    has a lemmatizer, and what stripping an inflection gives ("believes" -> "believe",
-    "killed" -> "kill", "injured" -> "injure", "casualties" -> "casualty")."""
-    forms = {lower}
-    if lemma:
-        forms.add(lemma.lower())
-    irregular = IRREGULAR_FORMS.get(lower)
-    if irregular:
-        forms.add(irregular)
-    if len(lower) > 3:
-        if lower.endswith(("ies", "ied")):
-            forms.add(lower[:-3] + "y")
-        if lower.endswith(("es", "ed")):
-            forms.add(lower[:-2])
-            forms.add(lower[:-1])
-            if len(lower) > 5 and lower[-3] == lower[-4] and lower[-3] not in "aeiouls":
-                forms.add(lower[:-3])  # "stopped" -> "stop"
-        elif lower.endswith("s") and not lower.endswith("ss"):
-            forms.add(lower[:-1])
-        if lower.endswith("ing") and len(lower) > 5:
-            stem = lower[:-3]
-            forms.update((stem, stem + "e"))
-            if stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
-                forms.add(stem[:-1])  # "stopping" -> "stop"
-    return frozenset(forms)
+def _word_forms(lower: str) -> frozenset[str]:
+    """The ways a word may be listed in a lexicon: as written, and its key in the one
+    language layer (irregular base form + Porter stem: "fled" -> "flee", "killed" -> "kill")."""
+    return frozenset((lower, norm(lower)))
 
 
 def _forms(tok: Token) -> frozenset[str]:
-    return _word_forms(tok.lower_, tok.lemma_)
+    return _word_forms(tok.lower_)
 
 
 def _forms_of(tokens: list[Token]) -> set[str]:
@@ -947,34 +885,7 @@ def _counted(noun: Token, exclude: set[int], with_predicate: bool = True) -> _Th
     if suffix and suffix[0].i < max(t.i for t in picked):
         suffix = []
     tokens = picked + suffix
-    text = _render(tokens)
-    side = _loser_side(noun, tokens)
-    if side:
-        text = f"{side} {text}"
-    return _Thing(text, noun, _forms_of(tokens))
-
-
-def _loser_side(noun: Token, tokens: list[Token]) -> str | None:
-    """Whose losses these are, when the sentence says so through the subject of "lose",
-    "suffer" or "sustain" ("Kiev is losing ... soldiers" -> "Ukrainian"), and the counted
-    noun does not already say it ("Russian soldiers")."""
-    if any(t.ent_type_ == "NORP" or t.lower_ in DEMONYM_WORDS for t in tokens):
-        return None
-    verb = noun
-    for _ in range(5):
-        if verb.pos_ == "VERB" or verb.head is verb:
-            break
-        verb = verb.head
-    if verb.pos_ != "VERB" or not _is(verb, SUFFER_LEMMAS) or noun.dep_ in SUBJECT_DEPS:
-        return None
-    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-    if subject is None:
-        return None
-    for tok in subject.subtree:
-        if tok.ent_type_ == "NORP" or tok.lower_ in DEMONYM_WORDS:
-            return tok.text
-    name = _entity_around(subject).text if subject.ent_type_ else subject.text
-    return DEMONYMS.get(name.lower().removeprefix("the "))
+    return _Thing(_render(tokens), noun, _forms_of(tokens))
 
 
 def _coordinated(verb: Token) -> list[Token]:
@@ -1121,84 +1032,192 @@ def _elided_possessive(tok: Token) -> bool:
     return nxt is not None and nxt.lower_ in ("’s", "'s") and nxt.tag_ != "POS"
 
 
-def _context_lemmas(anchor: Token, noun: Token | None) -> set[str]:
-    """Lemmas of the words that govern the figure up to its clause's verb (and that verb's
-    coordinated verbs), which is where "send", "calls for", "killed or wounded" live."""
-    lemmas: set[str] = set()
+# --------------------------------------------------------------------------- event, party, kind
+
+
+def _event_tokens(anchor: Token, noun: Token | None, cand_start: int, cand_end: int) -> list[Token]:
+    """The verb (or eventive noun) the figure measures, with verbs coordinated with it.
+
+    "Labour won 411 seats" -> won; "200,000 soldiers have been killed or wounded" ->
+    killed, wounded; "plans to cut 3,000 jobs" -> cut; "a loss of 3,000 jobs" -> loss;
+    "soldiers killed" and "people who fled" -> the participle or relative clause. Copulas
+    ("Turnout was 61%") and reporting verbs ("said 14") measure nothing: no event.
+    """
+    if noun is not None and noun.pos_ in NOUN_POS:
+        for child in noun.children:
+            if child.dep_ in ("acl", "relcl") and child.pos_ == "VERB" and not _is(child, SAY_LEMMAS):
+                if not _is(child, COPULAS):
+                    return [child, *_coordinated(child)]
     start = noun if noun is not None else anchor
+    span = range(cand_start, cand_end)
     tok = start
-    for _ in range(6):
-        lemmas |= _forms(tok)
-        if tok.pos_ == "VERB" or tok.head is tok:
-            break
-        tok = tok.head
-    verb = tok
-    if verb.pos_ in ("VERB", "AUX", "ADJ"):
-        lemmas |= _forms_of(_coordinated(verb))
-        for child in verb.children:
-            if child.dep_ in ("acomp", "xcomp", "dobj"):
-                lemmas |= _forms(child)
-            if child.dep_ in SUBJECT_DEPS and _is(verb, INCLUDE_LEMMAS) and _is(child, AID_LEMMAS):
-                lemmas.add("supply")  # "the assistance will include eight vehicles"
-        if verb.dep_ == "conj" and verb in _coordinated(verb.head):
-            lemmas |= _forms(verb.head)
-        if verb.dep_ in ("xcomp", "acl", "relcl") and verb.head is not verb:
-            lemmas |= _forms(verb.head)
-    for child in start.children:
-        if child.dep_ in ("acl", "relcl", "amod"):
-            lemmas |= _forms(child)
-    if start.dep_ in SUBJECT_DEPS:
-        head = start.head
-        lemmas |= _forms(head)
-        lemmas |= _forms_of(_coordinated(head))
-        for child in head.children:
-            if child.dep_ in ("acomp", "attr"):
-                lemmas |= _forms(child)
-    return lemmas
+    for _ in range(8):
+        if tok.head.i == tok.i:
+            return []
+        prev, tok = tok, tok.head
+        if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ in ("ROOT", "ccomp", "conj", "advcl", "relcl")):
+            if _is(tok, SAY_LEMMAS):
+                return []
+            if _is(tok, COPULAS) or tok.pos_ == "AUX" or _is(tok, LEVEL_LEMMAS):
+                subject = _subject_of(tok)
+                if subject is not None and noun is not None and subject.i == noun.i:
+                    # "40,000 soldiers are dead": the predicate is the event
+                    return [c for c in tok.children if c.dep_ == "acomp" and c.pos_ in ("ADJ", "VERB")][:1]
+                # "Turnout was 61%", "Russia's losses reached 40,000": the subject is the event
+                if (
+                    subject is not None
+                    and subject.pos_ == "NOUN"
+                    and not _inside(anchor, subject)
+                    and not _is(subject, QUANTITY_NOUNS)
+                ):
+                    return [subject]
+                return []
+            group = [tok, *_coordinated(tok)]
+            if tok.dep_ == "conj" and any(c.i == tok.i for c in _coordinated(tok.head)):
+                group.append(tok.head)
+            return group
+        if tok.pos_ in NOUN_POS:
+            if tok.i in span or _is(tok, QUANTITY_NOUNS):
+                continue  # "hundreds of thousands of casualties", "the number of people"
+            if tok.pos_ == "NOUN" and prev.pos_ == "ADP" and prev.lower_ == "of":
+                return [tok]  # "a loss of 3,000 jobs"
+            if tok.pos_ == "NOUN" and prev.i == anchor.i and prev.dep_ in ("compound", "amod", "nmod", "nummod") and (
+                noun is None or tok.i != noun.i
+            ):
+                return [tok]  # "a 12% rise in profits", "a £5bn bid"
+            return []  # a noun that only places the figure: "the town with a population of 10,000"
+    return []
 
 
-def _category(cand: _Candidate, thing: _Thing, context: set[str]) -> str:
-    """One of CATEGORIES, from the unit first and then the words around the figure."""
-    if cand.unit is not None:
-        dimension = cand.unit.dimension
-        if dimension == "distance":
-            return "distance"
-        if dimension == "percent":
-            return "percent"
-        if dimension == "money":
-            return "money"
-        if dimension == "duration":
-            return "duration"
-        return "other"
-    words = context | thing.lemmas
-    if words & POPULATION_LEMMAS:
+def _event_key(tokens: list[Token]) -> str | None:
+    keys = sorted({event_key(t.lower_) for t in tokens})
+    return " ".join(keys) if keys else None
+
+
+_PRONOUN = "\x00pronoun"  # a party named by a pronoun that the claimant resolves
+
+
+def _party_name(tok: Token) -> str | None:
+    """A party as named: the entity the token belongs to, else its short noun phrase;
+    countries, demonyms and seats of government resolve to the country ("Kiev",
+    "Ukrainian" -> "Ukraine"); pronouns name nobody."""
+    if tok.lower_ in _NO_PARTY or tok.tag_ in ("PRP", "PRP$", "WP", "WP$", "WDT", "DT"):
+        return None
+    country = gazetteer.demonym(tok.text)
+    if country and tok.pos_ == "ADJ":
+        return country  # "Russian soldiers"
+    if tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
+        text = _entity_around(tok).text
+    else:
+        picked = [tok] + [
+            c for c in tok.lefts if c.dep_ in ("compound", "det", "amod", "nmod") and c.pos_ != "NUM"
+        ]
+        if tok.pos_ not in NOUN_POS:
+            return None
+        text = _render(sorted(picked, key=lambda t: t.i))
+    text = _tidy_claimant(text)
+    if not text or not any(ch.isalpha() for ch in text):
+        return None
+    forms = gazetteer.country_forms(text)
+    if forms:
+        return forms[0]
+    country = gazetteer.demonym(text)
+    return country or text
+
+
+def _owner(noun: Token, exclude: set[int]) -> str | None:
+    """The party a noun phrase names as its owner: a possessive, an entity or demonym
+    modifier, or an entity after "at"/"for"/"of"/"from"."""
+    for child in noun.children:
+        if child.i not in exclude and child.dep_ == "poss":
+            name = _party_name(child)
+            if name:
+                return name
+    for child in noun.lefts:
+        if child.i in exclude or child.dep_ not in ("compound", "amod", "nmod"):
+            continue
+        if noun.pos_ == "PROPN" and child.pos_ == "PROPN":
+            continue  # part of the counted thing's own name: "the London Stock Exchange"
+        if child.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or gazetteer.demonym(child.text):
+            name = _party_name(child)
+            if name and not any(ch.isdigit() for ch in name) and not gazetteer.is_product(name):
+                return name  # "Labour seats", "Tesco shares"; not "Challenger 2 tanks"
+    for child in noun.rights:
+        if child.dep_ == "prep" and child.lower_ in ("at", "for", "of", "from") and child.i not in exclude:
+            for grand in child.children:
+                if grand.dep_ == "pobj" and grand.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+                    name = _party_name(grand)
+                    if name:
+                        return name
+    return None
+
+
+def _party(thing: _Thing, anchor: Token, event: list[Token], exclude: set[int]) -> str | None:
+    """Whose figure it is: the owner named in the counted phrase ("Russia's losses",
+    "Labour seats", "Russian soldiers", "profits at Tesco"), else the subject of the event
+    ("Labour won 411 seats", "Kiev is losing ... soldiers", "the firm lost 3,000 customers").
+    A reporting verb's subject is the claimant, never the party."""
+    head = thing.head if thing.local and thing.head is not None and thing.head.pos_ in NOUN_POS else None
+    if head is not None:
+        name = _owner(head, exclude)
+        if name:
+            return name
+    for tok in event:
+        if tok.pos_ in NOUN_POS:
+            name = _owner(tok, exclude)
+            if name:
+                return name
+    verb = next((t for t in event if t.pos_ in ("VERB", "AUX")), None)
+    if verb is None:
+        return None
+    if head is not None and head.dep_ in SUBJECT_DEPS and head.head.i == verb.i:
+        return None  # the counted thing is the subject: "200,000 soldiers were killed"
+    subject = _subject_of(verb)
+    if subject is None or subject.dep_ == "nsubjpass" or _inside(anchor, subject):
+        return None
+    if head is not None and _inside(head, subject):
+        return None
+    direct = any(c.i == subject.i for c in verb.children)
+    if not direct and subject.ent_type_ not in ("PERSON", "ORG", "GPE", "NORP"):
+        return None  # a subject borrowed from a governing clause must at least be a name
+    if subject.lower_ in ("it", "we") and (verb.dep_ in ("ccomp", "xcomp") or verb.head.dep_ == "ccomp"):
+        return _PRONOUN  # "Tesco said it would cut 3,000 jobs": the claimant's own figure
+    return _party_name(subject)
+
+
+def _kind(cand: _Candidate, anchor: Token, thing_head: str | None, event: list[Token], time_scope: str | None) -> str:
+    """One of KINDS, from the unit and the structure around the number, not from topic words."""
+    if cand.age:
+        return "age"
+    dimension = cand.unit.dimension if cand.unit is not None else None
+    if dimension in (None, "percent", "money"):
+        verb = next((t for t in event if t.pos_ == "VERB"), None)
+        if verb is not None and _is(verb, CHANGE_LEMMAS):
+            top = anchor
+            while top.head.i != top.i and cand.start <= top.head.i < cand.end:
+                top = top.head  # "12" -> "%": the unit carries the number's relation
+            by_amount = top.dep_ == "pobj" and top.head.lower_ == "by"
+            direct = top.head.i == verb.i and top.dep_ in _CHANGE_ARG_DEPS
+            if by_amount or (direct and (dimension is not None or thing_head is None)):
+                return "change"
+    if dimension is not None:
+        return dimension
+    if thing_head is not None and thing_head in POPULATION_LEMMAS:
         return "population"
-    if "life" in thing.lemmas and words & LIFE_VERBS:
-        return "killed"
-    equipment = bool(thing.lemmas & EQUIPMENT_LEMMAS)
-    if equipment:
-        if words & REQUEST_LEMMAS:
-            return "equipment_requested"
-        if words & PLEDGE_LEMMAS:
-            return "equipment_pledged"
-        if words & LOSS_LEMMAS:
-            return "losses"
-        return "equipment"
-    killed = bool(words & KILL_LEMMAS)
-    wounded = bool(words & WOUND_LEMMAS)
-    if words & LOSS_LEMMAS:
-        return "losses"
-    if words & CASUALTY_LEMMAS or (killed and wounded):
-        return "killed_or_wounded"
-    if killed:
-        return "killed"
-    if wounded:
-        return "wounded"
-    if words & DISPLACED_LEMMAS:
-        return "displaced"
-    if words & MOBILIZED_LEMMAS:
-        return "personnel_mobilized"
-    return "other"
+    if time_scope and _RATE_RE.search(time_scope):
+        return "rate"
+    return "count"
+
+
+def _thing_head(thing: _Thing) -> str | None:
+    head = thing.head
+    if head is None or not thing.text:
+        return None
+    if head.pos_ in NOUN_POS:
+        return norm(head.lower_)
+    if thing.text.startswith("people"):
+        return norm("people")
+    return None
 
 
 # --------------------------------------------------------------------------- claimant
@@ -1229,6 +1248,10 @@ def _tidy_claimant(text: str) -> str:
     """Lower-case a sentence-initial article and drop a possessive ending ("Kyiv’s") or a
     full stop that is not part of an abbreviation ("Bogner." but not "U.S.")."""
     text = text.strip()
+    words = text.split()
+    while len(words) > 1 and (is_role(words[0]) or is_honorific(words[0])) and words[1][:1].isupper():
+        words = words[1:]  # "Manager Erik ten Hag" -> "Erik ten Hag"; the role is the entities' job
+    text = " ".join(words)
     if text.endswith(("’s", "'s")):
         text = text[:-2]
     if text.endswith(".") and not _ABBREVIATION_END_RE.search(text):
@@ -1457,8 +1480,7 @@ def find_figures(doc: Doc, offset: int, prev_text: str = "") -> list[Figure]:
         if thing.text and thing.head is not None and cand.unit is None:
             last_thing = (ctx.sent_of[cand.first], thing.text, thing.head)
         noun = thing.head if thing.local and thing.head is not None and thing.head.pos_ in NOUN_POS else None
-        context = _context_lemmas(anchor, noun)
-        category = _category(cand, thing, context)
+        event_tokens = _event_tokens(anchor, noun, cand.start, cand.end)
         claim = _claim(anchor, sent)
         claimant = claim.text
         if claimant is None and claim.pronoun is not None:
@@ -1468,6 +1490,8 @@ def find_figures(doc: Doc, offset: int, prev_text: str = "") -> list[Figure]:
             qualifier = "estimate"
         exclude = set(range(cand.start, cand.end))
         time_scope = _time_scope(ctx, anchor, noun, exclude)
+        thing_head = _thing_head(thing)
+        party = _party(thing, anchor, event_tokens, exclude)
         low, high = cand.low, cand.high
         factor = cand.unit.factor if cand.unit is not None else 1.0
         start_char = doc[cand.start].idx
@@ -1484,7 +1508,10 @@ def find_figures(doc: Doc, offset: int, prev_text: str = "") -> list[Figure]:
                 unit=cand.unit.code if cand.unit is not None else None,
                 unit_original=cand.unit_original,
                 thing=thing.text or None,
-                category=category,
+                kind=_kind(cand, anchor, thing_head, event_tokens, time_scope),
+                thing_head=thing_head,
+                event=_event_key(event_tokens),
+                party=claimant if party == _PRONOUN else party,
                 claimant=claimant,
                 time_scope=time_scope,
             )

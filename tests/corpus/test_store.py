@@ -47,7 +47,7 @@ async def test_connections_use_wal_and_foreign_keys(tmp_path):
 async def test_removing_an_article_removes_everything_derived_from_it(tmp_path):
     store = await Store.open(tmp_path / "a.db")
     facts = ArticleFacts(
-        figures=[Figure(35, 38, "300", 300, 300, "exact", thing="tanks", category="equipment")],
+        figures=[Figure(35, 38, "300", 300, 300, "exact", thing="tanks", kind="count", thing_head="tank", event="send", party="Germany")],
         quotes=[Quote(0, 7, "Bakhmut", "Someone")],
         mentions=[Mention(0, 7, "Bakhmut", "GPE")],
     )
@@ -99,4 +99,45 @@ async def test_list_articles_filter_treats_like_wildcards_literally(tmp_path):
     await _add(store, title="100% sure")
     assert [a.title for a in await store.list_articles("100%")] == ["100% sure"]
     assert await store.list_articles("_%_zzz") == []
+    await store.close()
+
+
+async def test_a_figure_keeps_its_kind_event_and_party_and_is_found_by_party(tmp_path):
+    store = await Store.open(tmp_path / "a.db")
+    text = "Bakhmut is under fire. Labour won 411 seats."
+    fig = Figure(33, 36, "411", 411, 411, "exact", thing="seats", kind="count", thing_head="seat", event="win",
+                 party="Labour")
+    article_id = await _add(store, text=text, facts=ArticleFacts(figures=[fig]))
+    stored = (await store.get_facts(article_id)).figures[0]
+    assert (stored.kind, stored.thing_head, stored.event, stored.party) == ("count", "seat", "win", "Labour")
+    assert [h.figure.surface for h in await store.search_figures("Labour")] == ["411"]
+    assert [h.figure.surface for h in await store.figures_by_head(["seat"])] == ["411"]
+    assert await store.figures_by_head(["tank"]) == []
+    await store.close()
+
+
+async def test_migration_4_brings_old_figures_to_the_neutral_model(tmp_path, monkeypatch):
+    import corpus.store as store_module
+
+    every = store_module._migrations()
+    monkeypatch.setattr(store_module, "_migrations", lambda: [m for m in every if m[0] <= 3])
+    path = tmp_path / "old.db"
+    store = await Store.open(path)
+    article_id = await _add(store)
+    for category in ("money", "killed"):
+        await store.conn.execute(
+            "INSERT INTO figures(article_id, start, end, surface, low, high, qualifier, thing, category)"
+            " VALUES (?, 35, 38, '300', 300, 300, 'exact', 'tanks', ?)",
+            (article_id, category),
+        )
+        await store.conn.commit()
+    await store.close()
+    monkeypatch.setattr(store_module, "_migrations", lambda: every)
+    store = await Store.open(path)
+    assert await store.schema_version() >= 4
+    kinds = sorted(f.kind for f in (await store.get_facts(article_id)).figures)
+    assert kinds == ["count", "money"]  # a war category becomes a plain count
+    columns = {r["name"] for r in await store._all("PRAGMA table_info(figures)")}
+    assert {"kind", "thing_head", "event", "party"} <= columns and "category" not in columns
+    assert len(await store.search_figures("tanks")) == 2  # the rebuilt search index holds old figures
     await store.close()
