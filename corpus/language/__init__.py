@@ -33,6 +33,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as _SPACY_STOP_WORDS
 __all__ = [
     "STOP_WORDS",
     "content_norms",
+    "event_key",
     "is_honorific",
     "is_role",
     "is_role_modifier",
@@ -82,6 +83,22 @@ def norm(word: str) -> str:
     if not w.isalpha():
         return w
     return _stemmer.stemWord(w)
+
+
+@lru_cache(maxsize=1)
+def _derivations() -> dict[str, str]:
+    return dict(_load("irregular.json").get("derivations", {}))
+
+
+@lru_cache(maxsize=32768)
+def event_key(word: str) -> str:
+    """The key of an event word: a noun that names a verb's event takes the verb's key
+    ("loss" and "lost" -> "lose", "sales" and "sold" -> "sell"), everything else :func:`norm`.
+
+    Only events are compared this way; search keys stay :func:`norm`, as the index has them.
+    """
+    low = word.lower()
+    return norm(_derivations().get(low, low))
 
 
 def tokens(text: str) -> list[str]:
