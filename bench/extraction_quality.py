@@ -1,6 +1,6 @@
 """Score the real ingest + extraction pipeline against the hand-made dev gold.
 
-    python bench/extraction_quality.py            # seeds vs gold, then the 16 eval articles
+    python bench/extraction_quality.py            # seeds vs gold, 16 eval articles, six non-war stories
     python bench/extraction_quality.py --samples 10 --seed 7
 
 Unlike the per-extractor scorers (``bench/score_figures.py`` etc., which run spaCy on the
@@ -18,6 +18,7 @@ import random
 import re
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,6 +35,7 @@ from corpus.service import SHIPPED_ARTICLES, Corpus  # noqa: E402
 SHARED = REPO.parent / "shared"
 GOLD = SHARED / "eval" / "dev"
 EVAL = SHARED / "eval" / "articles"
+STORIES = SHARED / "eval" / "stories" / "articles"
 
 
 def locate(raw: str, sentence: str) -> int | None:
@@ -134,28 +136,40 @@ async def seeds_vs_gold() -> None:
     await corpus.close()
 
 
-async def eval_articles(samples: int, seed: int) -> None:
-    corpus, ids = await build([EVAL])
+async def held_out(label: str, directory: Path, samples: int, seed: int) -> None:
+    """Counts and random samples for a reader to judge, on articles nobody annotated."""
+    corpus, ids = await build([directory])
     rng = random.Random(seed)
     all_figs, all_quotes = [], []
-    n_mentions = n_events = 0
+    labels: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    n_events = 0
     for name, article_id in sorted(ids.items()):
         facts = await corpus.store.get_facts(article_id)
-        sentences = {s.start: s for s in await corpus.store.sentences(article_id)}
-        n_mentions += len(facts.mentions)
+        sentences = await corpus.store.sentences(article_id)
+        labels.update(m.label for m in facts.mentions)
         n_events += len(facts.events)
         for f in facts.figures:
-            sent = next((s for s in sentences.values() if s.start <= f.start < s.end), None)
-            all_figs.append((name[:2], f, sent.text if sent else ""))
+            sent = next((s for s in sentences if s.start <= f.start < s.end), None)
+            all_figs.append((name[:24], f, sent.text if sent else ""))
+            kinds[f.kind] += 1
         for q in facts.quotes:
-            all_quotes.append((name[:2], q))
-    print(f"\n== {len(ids)} eval articles: {len(all_figs)} figures, {len(all_quotes)} quotes "
-          f"({sum(1 for _, q in all_quotes if q.speaker)} with a speaker), {n_mentions} mentions, {n_events} dated events")
+            all_quotes.append((name[:24], q))
+    with_speaker = sum(1 for _, q in all_quotes if q.speaker)
+    with_party = sum(1 for _, f, _ in all_figs if f.party)
+    with_event = sum(1 for _, f, _ in all_figs if f.event)
+    print(f"\n== {label}: {len(ids)} articles")
+    print(f"  figures {len(all_figs)} (with an event {with_event}, with a party {with_party}); kinds: "
+          + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+    print(f"  quotes {len(all_quotes)}: {with_speaker} with a speaker, {len(all_quotes) - with_speaker} without")
+    print("  entity mentions by type: " + ", ".join(f"{k} {n}" for k, n in labels.most_common())
+          + f"; dated events {n_events}")
     print(f"\n{samples} random figures:")
     for art, f, sent in rng.sample(all_figs, min(samples, len(all_figs))):
         rng_txt = f"{f.low:g}" if f.low == f.high else f"{f.low}–{f.high}"
         print(f"  [{art}] {f.surface!r} = {rng_txt} {f.unit or ''} | {f.qualifier} | {f.kind} | "
-              f"thing={f.thing!r} claimant={f.claimant!r}\n       “{sent[:140]}”")
+              f"thing={f.thing!r} event={f.event!r} party={f.party!r} claimant={f.claimant!r}\n"
+              f"       “{sent[:160]}”")
     print(f"\n{samples} random quotes:")
     for art, q in rng.sample(all_quotes, min(samples, len(all_quotes))):
         role = f" [{q.speaker_role}]" if q.speaker_role else ""
@@ -169,12 +183,17 @@ async def run(args: argparse.Namespace) -> None:
         return
     await seeds_vs_gold()
     if EVAL.exists():
-        await eval_articles(args.samples, args.seed)
+        await held_out("16 held-out war articles", EVAL, args.samples, args.seed)
+    if STORIES.exists():
+        await held_out("six non-war developing stories", STORIES, args.stories_samples, args.seed)
+    else:
+        print(f"skipped the non-war stories: {STORIES} is not available")
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--samples", type=int, default=10)
+    p.add_argument("--stories-samples", type=int, default=20)
     p.add_argument("--seed", type=int, default=7)
     asyncio.run(run(p.parse_args()))
 

@@ -139,7 +139,7 @@ QUANTITY_NOUNS = _words("number total figure tally count amount toll level share
 # Verbs of people moving away, whose participles describe the people counted
 # ("the number of people forcibly displaced").
 DISPLACED_LEMMAS = _words("flee displace evacuate uproot deport emigrate relocate resettle")
-POPULATION_LEMMAS = _words("population inhabitant resident")
+POPULATION_LEMMAS = _words("population inhabitant")
 # Verbs whose elliptical subject is people: "one million have fled Russia".
 PEOPLE_VERBS = _words(
     "flee leave escape return evacuate emigrate cross arrive remain perish die surrender desert defect"
@@ -158,7 +158,7 @@ _RATE_RE = re.compile(
 )
 # Dependency labels of the number on a change verb when it is the size of the change
 # ("rose 12%", "fell by 5p") rather than the level reached ("rose to 5%").
-_CHANGE_ARG_DEPS = frozenset({"dobj", "npadvmod", "advmod", "attr"})
+_CHANGE_ARG_DEPS = frozenset({"npadvmod", "advmod", "attr"})
 # Determiners and pronouns that cannot name a party.
 _NO_PARTY = _words("it they he she we i you this that these those who which what there here one some all both each")
 
@@ -1182,6 +1182,14 @@ def _party(thing: _Thing, anchor: Token, event: list[Token], exclude: set[int]) 
         return None  # a subject borrowed from a governing clause must at least be a name
     if subject.lower_ in ("it", "we") and (verb.dep_ in ("ccomp", "xcomp") or verb.head.dep_ == "ccomp"):
         return _PRONOUN  # "Tesco said it would cut 3,000 jobs": the claimant's own figure
+    if subject.pos_ == "NOUN" and subject.ent_type_ not in ("PERSON", "ORG", "GPE", "NORP"):
+        # "GenCorp's stock rose": the owner; "the firm lost 3,000 customers": the firm;
+        # a bare noun ("disks costing $20") is what is measured, not whose it is
+        owner = _owner(subject, exclude)
+        if owner:
+            return owner
+        if head is None or not any(c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in subject.children):
+            return None
     return _party_name(subject)
 
 
