@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from corpus.errors import CorpusError
-from corpus.extract.pipeline import Extractor
+from corpus.extract.pipeline import FACTS_VERSION, Extractor
 from corpus.models import IngestResult
 from corpus.service import Corpus, IngestLimits
 from handlers.context import Context
@@ -187,8 +187,17 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     corpus = await _open_corpus(settings, extract=not getattr(ns, "no_extract", False))
+    catch_up: asyncio.Task | None = None
     try:
         ctx = Context(corpus)
+        stale = len(await corpus.store.stale_article_ids(FACTS_VERSION)) if command != "reindex" else 0
+        if stale and command in ("run", "shell") and not getattr(ns, "no_extract", False):
+            # Facts from an older extractor: bring them up to date while the bot serves.
+            console.print(f"Updating the facts of {stale} articles extracted by an older version, in the background.")
+            catch_up = asyncio.create_task(corpus.reindex(actor="upgrade", only_stale=True))
+        elif stale and not json_output:
+            print(f"Note: the facts of {stale} articles come from an older extractor; run `briefbot reindex`.",
+                  file=sys.stderr)
         if command == "run":
             if settings.discord_token is not None:
                 from .discord_bot import run_discord
@@ -217,6 +226,9 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         _emit(console, reply, json_output)
         return 0 if not reply.error else 1
     finally:
+        if catch_up is not None:
+            catch_up.cancel()  # articles not yet re-extracted stay stale and are caught up next time
+            await asyncio.gather(catch_up, return_exceptions=True)
         await corpus.close()
 
 

@@ -87,3 +87,24 @@ def test_facts_lists_what_was_extracted_as_json(cli):
     speakers = {q["speaker"] for q in reply["quotes"]}
     assert surfaces and speakers
     assert all({"low", "high", "qualifier", "thing", "kind", "event", "party", "claimant"} <= set(f) for f in reply["figures"])
+
+
+def test_facts_from_an_older_extractor_are_flagged_and_caught_up_by_the_console(cli, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "cli.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE articles SET facts_version = 1")
+    out = cli("articles")
+    assert out.returncode == 0, out.stderr
+    assert "older extractor" in out.stderr and "briefbot reindex" in out.stderr
+    out = cli("shell", stdin="articles\nquit\n")
+    assert out.returncode == 0, out.stderr
+    assert "Updating the facts of 5 articles" in out.stdout
+    with sqlite3.connect(db) as conn:
+        stale = conn.execute("SELECT count(*) FROM articles WHERE facts_version = 1").fetchone()[0]
+    # the console quit at once: the catch-up was cancelled or done, never half-written
+    assert 0 <= stale <= 5
+    out = cli("reindex")
+    assert out.returncode == 0, out.stderr
+    assert "older extractor" not in cli("articles").stderr
