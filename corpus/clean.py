@@ -4,8 +4,10 @@ Scraped and pasted articles carry page furniture (navigation, promos, photo capt
 credits, author boxes, tracking tokens) that would otherwise be indexed as sentences, quoted
 back to users and counted as figures. The rules here are general patterns of that furniture,
 never matches on particular articles, and they are tuned to lose no real sentence: when a
-pattern is ambiguous the text is kept. The same pass recovers title, outlet, author and date
-from bylines, bios and promos, because many inputs (pasted text, seeds) carry no metadata.
+pattern is ambiguous the text is kept. The same pass recovers title, outlet and author from
+bylines, bios and promos, because many inputs (pasted text, seeds) carry no metadata, and the
+publication date from a dateline at the top of the article; a date in the body is the date of
+an event and never dates the article.
 """
 
 from __future__ import annotations
@@ -43,10 +45,11 @@ _MDY = rf"{_MONTH_RE}\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
 _DMY = rf"[0-3]?\d(?:st|nd|rd|th)?\s+{_MONTH_RE},?\s+(?:19|20)\d{{2}}"
 _FULL_DATE = re.compile(rf"\b(?:{_ISO_DATE}|{_MDY}|{_DMY})\b")
 _DATE_PARTS = re.compile(r"[A-Za-z]+|\d+")
+_ORDINAL_SUFFIXES = frozenset(("st", "nd", "rd", "th"))
 
 
 def _date_from_match(s: str) -> str | None:
-    parts = _DATE_PARTS.findall(s)
+    parts = [x for x in _DATE_PARTS.findall(s) if x.lower() not in _ORDINAL_SUFFIXES]
     try:
         if parts[0].isdigit() and len(parts[0]) == 4:
             y, m, d = int(parts[0]), int(parts[1]), int(parts[2])
@@ -97,12 +100,39 @@ def parse_date(value: str | None) -> str | None:
 _DATE_PREFIX = re.compile(
     rf"^\s*(?:date|published|posted|dated)\s*:?\s*({_ISO_DATE}|{_MDY}|{_DMY})\b[\s,:|–—-]*", re.I
 )
+# A label saying what a date in the header is: "Published: ...", "Updated 24 Jan 2023".
+_DATE_LABEL = (
+    r"(?P<label>(?:first\s+)?published|(?:last\s+)?updated|posted|dated|date|filed)(?:\s+on)?\s*:?\s*"
+)
+_WEEKDAY = r"(?i:(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?,?\s+)"
+_CLOCK = r"(?:[\s,]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)"
 _DATE_LINE = re.compile(
-    rf"^(?:(?:published|updated|posted|last updated|first published)(?:\s+on)?\s*:?\s*)?"
-    rf"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?({_ISO_DATE}|{_MDY}|{_DMY})"
-    r"(?:[\s,]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?\.?$",
+    rf"^(?:{_DATE_LABEL})?{_WEEKDAY}?(?P<d>{_ISO_DATE}|{_MDY}|{_DMY}){_CLOCK}?\.?$",
     re.I,
 )
+# A line made of nothing but date and time words ("Tue 24 Jan 2023 09.15 GMT", "10:15 AM EST,
+# Tue January 24, 2023"): one the pattern above does not cover is handed to dateparser.
+_DATEISH_LINE = re.compile(
+    rf"^(?i:{_DATE_LABEL})?(?=.*\b(?:19|20)\d{{2}}\b)(?=.*\b{_MONTH_RE})"
+    rf"(?:{_MONTH_RE}|{_WEEKDAY}|\d{{1,4}}(?:st|nd|rd|th)?\b|(?i:at|of|on|[ap]\.?m\.?)(?!\w)|[A-Z]{{2,5}}\b"
+    r"|[\s,.:/|–—-])+$"
+)
+# "By Jane Roe | January 24, 2023", "By Jane Roe, Reuters - Published Jan 24, 2023 10:15 AM".
+_BYLINE_DATED = re.compile(
+    rf"^(?P<byline>By:?\s+\S.{{1,90}}?)(?:\s*[|·•,/–—-]\s*|\s+on\s+|\s+)"
+    rf"(?:{_DATE_LABEL})?{_WEEKDAY}?(?P<d>{_ISO_DATE}|{_MDY}|{_DMY}){_CLOCK}?\.?$",
+    re.I,
+)
+# A wire dateline opening the first paragraph: "KYIV, Jan 24 (Reuters) -", "LONDON, 5 March 2023 —",
+# "WASHINGTON, D.C., Jan. 24, 2023 (AP) —", "January 24, 2023 — ". Newswires leave out the year.
+_PLACE = r"[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3}(?:,\s+[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*)?)?"
+_MD_OPT_Y = rf"{_MONTH_RE}\s+[0-3]?\d(?:st|nd|rd|th)?\b(?:,?\s+(?:19|20)\d{{2}})?"
+_DM_OPT_Y = rf"[0-3]?\d(?:st|nd|rd|th)?\s+{_MONTH_RE}(?:,?\s+(?:19|20)\d{{2}})?"
+_WIRE_DATELINE = re.compile(
+    rf"^(?:(?P<place>{_PLACE}),\s+)?{_WEEKDAY}?(?P<d>{_ISO_DATE}|{_MD_OPT_Y}|{_DM_OPT_Y})\b\.?,?\s*"
+    r"(?:\((?P<agency>[A-Z][^()]{1,30})\)\s*)?(?:—|–|--?)(?=\s|$)"
+)
+_HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _NAV_LINE = re.compile(
     r"""^(?:
       connect\ with\ us | hi,?\ what\ are\ you\ looking\ for\?? | scroll\ to\ top | back\ to\ top
@@ -376,18 +406,20 @@ def _line_rules(paras: list[_Para], found: _Found) -> None:
         if _CODE_TOKEN.match(t) or _NAV_LINE.match(t) or _WRITTEN_BY.match(t):
             _drop(p, found, "navigation")
             continue
-        m = _DATE_LINE.match(t)
-        if m and n_words <= 12 and i < 6:  # a dateline sits in the header area, not mid-story
-            found.date = found.date or _date_from_match(m.group(1))
-            _drop(p, found, "date line")
+        if n_words <= 12 and i < 6 and _date_only_line(t):  # a date line sits in the header area
+            _drop(p, found, "date line")  # its date is read by _top_date, which judges its position
             continue
         m = _READ_MORE_AT.match(t)
         if m:
             found.outlet(_P_READ_MORE, m.group(1))
             _drop(p, found, "read-more link")
             continue
-        m = _BYLINE.match(t)
-        if m and n_words <= 14:
+        m = _BYLINE.match(t) if n_words <= 14 else None
+        if m is None and n_words <= 20:
+            dated = _BYLINE_DATED.match(t)  # "By Jane Roe | January 24, 2023": _top_date reads the date
+            if dated and len(dated.group("byline").split()) <= 14:
+                m = _BYLINE.match(dated.group("byline"))
+        if m:
             found.author(_P_BYLINE, m.group("name"))
             outlet = m.group("outlet")
             if outlet and not _ROLE_WORDS.search(outlet) and not _DATE_LINE.match(outlet):
@@ -725,6 +757,116 @@ def _trailing_fragments(paras: list[_Para], found: _Found) -> None:
             break
 
 
+# ----------------------------------------------------------------------------- publication date
+
+# Labels that state a date is the publication date; an "Updated" date is only a fallback.
+_STATED_LABELS = frozenset(("published", "first published", "posted", "dated", "date", "filed"))
+_HEADER_CHARS = 300  # kept text (title, standfirst, byline) allowed above a dateline
+_HEADER_PARAS = 6  # and the dateline is among the first few lines
+
+
+def _label(m: re.Match[str]) -> str:
+    return " ".join((m.group("label") or "").lower().split())
+
+
+def _date_only_line(t: str) -> tuple[str, str] | None:
+    """(ISO date, label) when the line ``t`` is nothing but a date, perhaps labelled and timed."""
+    m = _DATE_LINE.match(t)
+    if m:
+        iso = _date_from_match(m.group("d"))
+        return (iso, _label(m)) if iso else None
+    m = _DATEISH_LINE.match(t)
+    if not m:
+        return None
+    try:
+        import dateparser  # slow to import; only reached for date lines in unusual formats
+
+        parsed = dateparser.parse(
+            t[m.end("label"):] if m.group("label") else t,
+            languages=["en"],
+            settings={"REQUIRE_PARTS": ["day", "month", "year"], "STRICT_PARSING": True},
+        )
+    except Exception:  # dateparser raises assorted errors on odd strings
+        return None
+    return (parsed.date().isoformat(), _label(m)) if parsed else None
+
+
+def _byline_date(t: str) -> tuple[str, str] | None:
+    """(ISO date, label) from a byline that ends with a date ("By Jane Roe | January 24, 2023")."""
+    m = _BYLINE_DATED.match(t)
+    if not m or not _BYLINE.match(m.group("byline")):
+        return None
+    iso = _date_from_match(m.group("d"))
+    return (iso, _label(m)) if iso else None
+
+
+def _wire_date(t: str) -> str | None:
+    """ISO date of a wire dateline opening ``t`` ("LONDON, 5 March 2023 (Reuters) - ...").
+
+    Only a dateline that gives its year dates the article. Newswires often leave the year
+    out ("KYIV, Jan 24 (Reuters) -"); any year put there would be a guess shown to readers
+    as a fact, so such an article stays undated unless its metadata says otherwise.
+    """
+    m = _WIRE_DATELINE.match(t)
+    if not m:
+        return None
+    surface = m.group("d")
+    if _HAS_YEAR.search(surface):
+        return _date_from_match(surface)
+    return None
+
+
+def _is_body(p: _Para) -> bool:
+    """A paragraph of the story itself (not a headline, byline or page furniture)."""
+    return p.keep and _is_prose(p) and _ends_sentence(p.text)
+
+
+def _top_date(paras: list[_Para]) -> tuple[str, bool] | None:
+    """(ISO date, inferred) from a dateline at the top of the article, or ``None``.
+
+    A dateline stands in the header: among the first few lines, with at most a title, a
+    standfirst and a byline (``_HEADER_CHARS`` of kept text, one paragraph of prose) above it;
+    page furniture the line rules dropped (navigation, credits) does not count. Three shapes
+    are read: a line that is only a date ("January 24, 2023", "Published: 24 Jan 2023 09.15
+    GMT"), a byline ending in a date, and a wire dateline opening the first paragraph of the
+    story ("KYIV, Jan 24 (Reuters) -"). A date inside a running sentence is never read: the
+    body tells of events, and a date it mentions ("since the 11 September 2001 attacks") is
+    no publication date.
+
+    ``inferred`` is False when a label states the date is the publication date ("Published",
+    "Posted", "Date") and True when the date is taken as one only because of where it stands
+    (a bare date line, a byline's date, a wire dateline, an "Updated" date).
+    """
+    updated: tuple[str, bool] | None = None
+    above = 0  # characters of kept text above the current line
+    prose = 0  # paragraphs of prose above it: a standfirst, then the story has begun
+    for p in paras[:_HEADER_PARAS]:
+        if above > _HEADER_CHARS:
+            break
+        t = p.text
+        n_words = len(t.split())
+        got = _date_only_line(t) if n_words <= 12 else None
+        if got is None and n_words <= 20:
+            got = _byline_date(t)
+        if got is not None:
+            iso, label = got
+            if "updated" in label:
+                updated = updated or (iso, True)
+                continue
+            return iso, label not in _STATED_LABELS
+        if prose == 0:  # a wire dateline opens the first paragraph, or stands alone above it
+            wire = _wire_date(t)
+            if wire is not None:
+                return wire, True
+        if _is_body(p):
+            prose += 1
+            if prose > 1:
+                break
+        if p.keep:
+            above += len(t)
+    return updated
+
+
 # ----------------------------------------------------------------------------- assembly
 
 
@@ -749,6 +891,14 @@ def clean_document(doc: RawDocument) -> CleanedDocument:
     """Article text without page furniture, plus the metadata the text gives away.
 
     Metadata the source supplied (``doc.meta``) always wins over anything recovered here.
+
+    ``published`` comes from metadata (a header block, HTML metadata, a JSON ``date``), else
+    from a date the text labels at its very start (" date 2023-01-24 ..."), else from a dateline
+    at the top (see :func:`_top_date`); otherwise the article is undated (``None``). Dates in
+    the body never count. ``published_inferred`` is True only when the date was taken as the
+    publication date because of where it stands in the text (an unlabelled date line, a
+    byline's date, a wire dateline, whose year may be assumed), not because metadata or a label
+    said so.
     """
     text = doc.text
     meta = dict(doc.meta)
@@ -766,8 +916,17 @@ def clean_document(doc: RawDocument) -> CleanedDocument:
         found.dropped.append(m.group(0))
         text = text[m.end():]
 
+    # The published date: metadata, else a date the text labels as such at its very start, else
+    # a dateline at the top. Never a date from the body: those are the dates of events.
+    published = parse_date(meta.get("date")) or found.date
+    inferred = False
+
     paras, wrapped = _paragraphs(text)
     _line_rules(paras, found)
+    if published is None:
+        top = _top_date(paras)
+        if top is not None:
+            published, inferred = top
     _promo_titles(paras, found)
     _dedupe(paras, found)
     _tail_bios(paras, found)
@@ -780,16 +939,6 @@ def clean_document(doc: RawDocument) -> CleanedDocument:
     body = "\n\n".join(p.text.strip() for p in paras if p.keep and p.text.strip())
     if not body:
         raise IngestError(f"{doc.source}: no article text left after cleaning")
-
-    published = parse_date(meta.get("date"))
-    inferred = False
-    if published is None and found.date:
-        published = found.date
-    if published is None:
-        today = _dt.date.today().isoformat()
-        dates = [d for d in find_full_dates(body) if d <= today]
-        if dates:
-            published, inferred = max(dates), True
 
     title = (meta.get("title") or "").strip() or found.title or _fallback_title(body)
     return CleanedDocument(

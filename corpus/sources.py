@@ -247,8 +247,9 @@ def html_to_document(html: str, source: str, url: str | None = None) -> RawDocum
     meta: dict[str, str | None] = {}
     text = ""
     try:
-        # Dates only from markup and URL: a date guessed from the body text is an inference,
-        # which the cleaner makes itself and flags as such.
+        # Dates only from markup and URL, never from the body text (extensive_search off): a
+        # date in the body is the date of an event, not of publication. The cleaner reads a
+        # dateline at the top of the extracted text itself when the markup gives no date.
         result = trafilatura.bare_extraction(
             html,
             url=url,

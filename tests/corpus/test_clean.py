@@ -11,9 +11,11 @@ from corpus.clean import clean_document, find_full_dates, parse_date
 from corpus.errors import IngestError
 from corpus.models import CleanedDocument, RawDocument
 from corpus.segment import segment, sentence_bounds
-from corpus.sources import document_from_text, iter_documents
+from corpus.sources import SourceProblem, document_from_text, iter_documents
 
-from .conftest import EVAL_ARTICLES, SEEDS_DIR
+from .conftest import EVAL_ARTICLES, SEEDS_DIR, SHARED, _need
+
+STORY_ARTICLES = SHARED / "eval" / "stories" / "articles"
 
 
 def _ws(s: str) -> str:
@@ -324,8 +326,8 @@ def test_hard_wrapped_newswire_is_unwrapped_and_the_sign_off_dropped():
 
 def test_dates_from_prefix_text_and_metadata():
     assert _clean(" date 2023-01-24 The talks ended.").published == "2023-01-24"
-    inferred = _clean("The talks began on January 25, 2023 and ended on 2 February 2023 in Minsk.")
-    assert (inferred.published, inferred.published_inferred) == ("2023-02-02", True)
+    in_body = _clean("The talks began on January 25, 2023 and ended on 2 February 2023 in Minsk.")
+    assert (in_body.published, in_body.published_inferred) == (None, False), "body dates are events"
     no_year = _clean("The talks began on January 25 and ended on Friday.")
     assert no_year.published is None
     meta = _clean("The talks began on January 25, 2023.", date="2023-02-09T12:13:17+00:00")
@@ -334,6 +336,100 @@ def test_dates_from_prefix_text_and_metadata():
     assert parse_date("Feb. 24, 2022") == "2022-02-24"
     assert parse_date("not a date") is None
     assert find_full_dates("On Feb. 24, 2022 and 2023-01-24, not on March 20.") == ["2022-02-24", "2023-01-24"]
+
+
+# ----------------------------------------------------------------------------- publication date
+
+_BODY = (
+    "The talks in Minsk ended without a deal on Friday, officials said, and both delegations left the city.\n\n"
+    "It was the first such meeting since the 11 September 2001 attacks, and the group, founded in 1985, "
+    "last met on 3 March 2019 in Geneva."
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _BODY,
+        "Talks End Without a Deal\n\n" + _BODY,
+        "Ex-chat show host Robert Kilroy-Silk has quit, the first defection since the 11 September 2001 attacks.",
+        "Elite began in 1985.\n\nThe company said on Tuesday it would close. Its founder said in 1985 it would last.",
+        "Since the 11 September 2001 attacks, security at airports has been tightened, officials said.",
+        "On January 24, 2023 — a Tuesday — the talks in Minsk ended without a deal, officials said.",
+        "Title Here\n\nBy Jane Roe\n\n" + _BODY + "\n\nJanuary 24, 2023\n\nMore talks are planned.",
+    ],
+)
+def test_a_date_in_the_body_never_becomes_the_published_date(text):
+    doc = _clean(text)
+    assert (doc.published, doc.published_inferred) == (None, False)
+
+
+def test_a_header_date_wins_over_datelines_and_body_dates():
+    raw = document_from_text(
+        "title: Talks end\ndate: 2023-02-09\n\nLONDON, Jan 24 (Reuters) - " + _BODY, "pasted"
+    )
+    doc = clean_document(raw)
+    assert (doc.published, doc.published_inferred) == ("2023-02-09", False)
+    assert _clean("January 24, 2023\n\n" + _BODY, date="Thu, 09 Feb 2023 12:13:17 GMT").published == "2023-02-09"
+
+
+@pytest.mark.parametrize(
+    ("top", "published", "inferred"),
+    [
+        ("LONDON, Jan 24 (Reuters) - ", None, False),  # no year: a guessed year would be made up
+        ("KYIV, Jan 24 (Reuters) -\n\n", None, False),
+        ("LONDON, 5 March 2023 — ", "2023-03-05", True),
+        ("WASHINGTON, D.C., Jan. 24, 2023 (AP) — ", "2023-01-24", True),
+        ("January 24, 2023\n\n", "2023-01-24", True),
+        ("24 Jan 2023\n\n", "2023-01-24", True),
+        ("Talks End Without a Deal\n\nBy Jane Roe | 24th January 2023\n\n", "2023-01-24", True),
+        ("Talks End Without a Deal\n\nTue 24 Jan 2023 09.15 GMT\n\n", "2023-01-24", True),
+        ("Published: January 24, 2023\n\n", "2023-01-24", False),  # labelled: stated, not inferred
+        ("Updated: 25 January 2023\n\nPublished: 24 January 2023\n\n", "2023-01-24", False),
+    ],
+)
+def test_a_dateline_at_the_top_is_read(top, published, inferred):
+    doc = _clean(top + _BODY)
+    assert (doc.published, doc.published_inferred) == (published, inferred)
+    assert "The talks in Minsk ended without a deal on Friday" in doc.text
+
+
+def test_yearless_dates_opening_an_ordinary_sentence_are_not_datelines():
+    assert _clean("March 5 — " + _BODY).published is None
+    assert _clean("Meanwhile, Jan 24 — " + _BODY).published is None
+
+
+def test_a_dated_byline_is_dropped_with_its_author_kept():
+    doc = _clean("Talks End Without a Deal\n\nBy Jane Roe | January 24, 2023\n\n" + _BODY)
+    assert doc.author == "Jane Roe"
+    assert "Jane Roe" not in doc.text
+
+
+def test_undated_articles_stay_undated():
+    doc = _clean("Talks End Without a Deal\n\n" + _BODY)
+    assert doc.published is None and doc.published_inferred is False
+    for prefix in ("002", "003", "004"):
+        assert _clean_seed(next(n for n in SEEDS if n.startswith(prefix))).published is None
+
+
+def test_story_articles_get_their_header_date_or_none():
+    docs = list(iter_documents(_need(STORY_ARTICLES), max_bytes=1 << 20))
+    assert docs and not [d for d in docs if isinstance(d, SourceProblem)]
+    for raw in docs:
+        doc = clean_document(raw)
+        assert doc.published == raw.meta.get("date"), raw.source
+        assert doc.published_inferred is False
+
+
+def test_undated_news_corpus_articles_stay_undated(news_corpus):
+    """The BBC records carry no date; their bodies mention many (2001-09-11, "in 1985"...)."""
+    undated = [
+        d for d in iter_documents(news_corpus, max_bytes=1 << 20)
+        if isinstance(d, RawDocument) and not d.meta.get("date")
+    ]
+    assert len(undated) > 2000
+    dated = [(d.source, doc.published) for d in undated if (doc := clean_document(d)).published]
+    assert dated == []
 
 
 def test_title_falls_back_to_the_first_sentence_cut_at_a_word():

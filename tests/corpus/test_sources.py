@@ -168,6 +168,45 @@ def test_html_file_gives_text_and_metadata_but_never_script_text(tmp_path):
     assert doc.meta["url"] == "https://example.com/kharkiv"
 
 
+def test_html_dates_come_from_markup_never_from_the_body_text(tmp_path):
+    from corpus.clean import clean_document
+
+    filler = " ".join(["The delegation spent the day touring the reconstruction sites."] * 4)
+    html = f"""<!DOCTYPE html><html><head><title>Talks</title></head><body><article>
+      <h1>Talks End Without a Deal</h1>
+      <p>The talks were the first since the 11 September 2001 attacks, officials said. {filler}</p>
+      <p>The group was founded in 1985 and last met on 3 March 2019 in Geneva. {filler}</p>
+    </article></body></html>"""
+    path = tmp_path / "undated.html"
+    path.write_text(html, encoding="utf-8")
+    (doc,), problems = _read(path)
+    assert not problems
+    assert "date" not in doc.meta
+    assert clean_document(doc).published is None
+    path.write_text(html.replace("<title>", '<meta property="article:published_time" content="2023-02-03"><title>'))
+    (doc,), _ = _read(path)
+    assert doc.meta["date"] == "2023-02-03"
+    assert (clean_document(doc).published, clean_document(doc).published_inferred) == ("2023-02-03", False)
+
+
+def test_a_jsonl_date_field_dates_the_article_and_its_absence_leaves_it_undated(tmp_path):
+    from corpus.clean import clean_document
+
+    body = "Exports have risen every year since the 11 September 2001 attacks, the ministry said in 1985."
+    path = tmp_path / "news.jsonl"
+    path.write_text(
+        json.dumps({"id": "a", "date": "2005-02-01", "text": "LONDON, Jan 24 (Reuters) - " + body}) + "\n"
+        + json.dumps({"id": "b", "date": None, "text": body}) + "\n",
+        encoding="utf-8",
+    )
+    docs, problems = _read(path)
+    assert not problems
+    assert [(clean_document(d).published, clean_document(d).published_inferred) for d in docs] == [
+        ("2005-02-01", False),
+        (None, False),
+    ]
+
+
 def test_tiny_html_made_mostly_of_scripts_still_yields_only_visible_text():
     html = (
         b"<html><head><script>var a='HIDDEN1';</script></head><body>"
