@@ -21,6 +21,10 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from corpus.extract import gazetteer
+from corpus.extract.numbers import NumberMention, numbers_in
+from corpus.language import STOP_WORDS, event_key, lexicon, norm
+from corpus.language import tokens as language_tokens
 from corpus.models import ArticleSummary, Figure, FigureHit, SentenceHit
 
 from .context import Context
@@ -29,78 +33,32 @@ from .types import Citation
 
 # --------------------------------------------------------------------------- words
 
-_TOKEN = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"[’']s$")
 
-STOP = frozenset(
-    """a an the of in on at to for from by with and or but nor is are was were be been being am
-    what who whom whose when where which why how many much far long did does do done say said says
-    tell told about has have had having it its this that these those than then there their theirs they
-    he she his her hers him them i we you our ours your yours my me us not no yes so such as into onto
-    over under since during between against any some all each every per via upon out up down off
-    will would shall should can could may might must also just only very more most less least
-    here there if whether while because until till again further once own same other another
-    do does did doing get gets according can't won't don't isn't aren't wasn't weren't""".split()
-)
-#: Words that only shape a question; never evidence that a sentence answers it.
+#: Words that shape a question or a claim without being evidence that a sentence answers
+#: it, beyond the stop words every part of briefbot drops (:data:`STOP_WORDS`).
 QUESTION_NOISE = frozenset(
-    """what who whom whose when where which why how many much far long big large old often
-    number numbers amount total figure figures exactly roughly approximately about tell know
-    please show give me anyone someone something happen happened happens""".split()
+    """far long big large old approximately exactly roughly number numbers total figure figures
+    know tell told said says according happen happened happens yes""".split()
 )
-
-_IRREGULAR = {
-    "died": "die", "dies": "die", "dying": "die", "dead": "die", "death": "die", "deaths": "die",
-    "killed": "kill", "killing": "kill", "kills": "kill",
-    "men": "man", "women": "woman", "children": "child", "people": "person",
-    "fleeing": "flee", "sent": "send", "lost": "lose", "losses": "loss",
-    "gave": "give", "given": "give", "won": "win", "wounded": "wound", "injured": "injur",
-    "withdrew": "withdraw", "withdrawn": "withdraw", "withdrawal": "withdraw",
-    "began": "begin", "begun": "begin", "beginning": "begin", "took": "take", "taken": "take",
-    "made": "make", "said": "say", "told": "tell", "came": "come", "saw": "see", "seen": "see",
-    "fell": "fall", "fallen": "fall", "led": "lead", "met": "meet", "left": "leave", "held": "hold",
-    "struck": "strike", "fought": "fight", "spoke": "speak", "spoken": "speak", "wrote": "write",
-    "written": "write", "broke": "break", "broken": "break", "chose": "choose", "chosen": "choose",
-    "drove": "drive", "driven": "drive", "rose": "rise", "risen": "rise", "grew": "grow", "grown": "grow",
-    "knew": "know", "known": "know", "thought": "think", "brought": "bring", "bought": "buy",
-    "shot": "shoot", "hit": "hit", "fled": "flee", "sought": "seek", "launched": "launch",
-    "invaded": "invade", "invasion": "invade", "captured": "capture", "capture": "capture",
-}
 
 
 def tokens(text: str) -> list[str]:
-    """Words of a text, keeping hyphenated and dotted forms whole ("F-16s", "U.S.")."""
+    """Words of a text as the language layer splits them, without possessives ("Russia's" → "Russia")."""
     return list(_tokens(text))
 
 
 @lru_cache(maxsize=16384)
 def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(_POSSESSIVE.sub("", t) for t in _TOKEN.findall(text))
+    return tuple(_POSSESSIVE.sub("", t) for t in language_tokens(text))
 
 
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A light English stemmer: enough to equate plural/past/-ing forms of one word.
-
-    Porter (what FTS5 uses) is not importable here; exact agreement with it does not
-    matter because the stem is only compared with other stems made by this function.
-    """
-    w = word.lower().replace("’", "'")
-    w = _POSSESSIVE.sub("", w).strip(".'-")
-    if w in _IRREGULAR:
-        return _IRREGULAR[w]
-    if len(w) <= 3 or not w.isalpha():
-        return w.rstrip("s") if re.fullmatch(r"[a-z]+-?\d+s", w) else w
-    for suffix, repl, min_len in (
-        ("ies", "y", 5), ("ied", "y", 5), ("sses", "ss", 6), ("ches", "ch", 6), ("shes", "sh", 6),
-        ("xes", "x", 5), ("ing", "", 6), ("ed", "", 5), ("es", "e", 5), ("s", "", 4),
-    ):
-        if w.endswith(suffix) and len(w) >= min_len and not w.endswith("ss"):
-            w = w[: len(w) - len(suffix)] + repl
-            break
-    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "lsz":
-        w = w[:-1]  # "stopped" -> "stopp" -> "stop"
-    return w
+def _is_stop(low: str) -> bool:
+    """A stop word, contractions included ("don't", "they'd" are one token here)."""
+    if low in STOP_WORDS:
+        return True
+    head, apostrophe, tail = low.replace("’", "'").partition("'")
+    return bool(apostrophe) and (tail == "t" or (head in STOP_WORDS and "'" + tail in STOP_WORDS))
 
 
 #: Second halves of hyphenated words that carry no topic of their own ("Munich-style").
@@ -112,7 +70,7 @@ def content_words(text: str) -> list[str]:
     out = []
     for t in tokens(text):
         low = t.lower()
-        if low in STOP or low in QUESTION_NOISE or len(low) < 2:
+        if _is_stop(low) or low in QUESTION_NOISE or len(low) < 2:
             continue
         out.append(t)
     return out
@@ -127,24 +85,29 @@ def words_match(a: str, b: str) -> bool:
     return False
 
 
-# Country names and their adjectives: a question says "Germany", a sentence "German".
-DEMONYMS: dict[str, tuple[str, ...]] = {
-    "germany": ("german", "germans", "berlin"),
-    "russia": ("russian", "russians", "moscow", "kremlin"),
-    "ukraine": ("ukrainian", "ukrainians", "kyiv", "kiev"),
-    "britain": ("british", "uk", "u.k.", "london", "united kingdom"),
-    "uk": ("british", "britain", "u.k.", "london", "united kingdom"),
-    "us": ("u.s.", "united states", "american", "americans", "washington", "america"),
-    "u.s.": ("us", "united states", "american", "americans", "washington", "america"),
-    "america": ("u.s.", "us", "united states", "american", "washington"),
-    "france": ("french", "paris"),
-    "china": ("chinese", "beijing"),
-    "japan": ("japanese", "tokyo"),
-    "poland": ("polish", "poles", "warsaw"),
-    "belarus": ("belarusian", "minsk"),
-    "nato": ("alliance",),
-}
-_ADJ_TO_COUNTRY = {adj: country for country, adjs in DEMONYMS.items() for adj in adjs if " " not in adj}
+def country_forms(word: str, *, metonyms: bool = True) -> tuple[str, ...]:
+    """Every way a sentence may name the country ``word`` names (name, variants, demonyms,
+    capital): a question says "Germany", a sentence "German". Empty for other words.
+
+    ``metonyms=False`` leaves out a capital or seat of government asked about by name:
+    "the population of Kyiv" is about the city, not Ukraine.
+    """
+    forms = gazetteer.country_forms(word)
+    if not forms:
+        return ()
+    if not metonyms and gazetteer.demonym(word) is None:
+        place = gazetteer.place(word)
+        if place is None or place[0] != forms[0]:
+            return ()
+    return tuple(f for f in forms if not f.lower().startswith("the "))
+
+
+def _country_fts(word: str, forms: tuple[str, ...]) -> tuple[str, ...]:
+    """The few spellings of a country worth a full-text search: the word asked, the name,
+    and one-word forms (every variant would swamp an OR query)."""
+    keep = [word, *forms[:1], *(f for f in forms[1:] if " " not in f)]
+    return tuple(dict.fromkeys(keep))[:8]
+
 
 #: Sides of the war: a figure of Ukrainian dead does not answer a question about Russian dead.
 SIDES = {
@@ -184,7 +147,7 @@ class Vocabulary:
         for text in sample:
             toks = [t.lower() for t in tokens(text)]
             surface.update(toks)
-            df.update({stem(t) for t in toks})
+            df.update({norm(t) for t in toks})
         name_words = frozenset(w.lower() for n in names for w in tokens(n))
         thing_words = frozenset(w.lower() for t in things for w in tokens(t))
         by_len: dict[int, list[str]] = {}
@@ -199,11 +162,11 @@ class Vocabulary:
 
     def df(self, word: str) -> float:
         """Share of sentences containing the word (0 when the sample never saw it)."""
-        return self.sentence_df.get(stem(word), 0) / self.sentences
+        return self.sentence_df.get(norm(word), 0) / self.sentences
 
     def idf(self, word: str, *, unseen: float | None = None) -> float:
         """Rarity weight; ``unseen`` overrides the weight of words the sample never saw."""
-        n = self.sentence_df.get(stem(word), 0)
+        n = self.sentence_df.get(norm(word), 0)
         if n == 0 and unseen is not None:
             return unseen
         return math.log((self.sentences + 1) / (n + 0.5))
@@ -340,7 +303,7 @@ def _entity_alts(m: EntityMatch) -> tuple[str, ...]:
         names |= {n.split()[-1] for n in list(names) if " " in n}
     extra: set[str] = set()
     for n in names:
-        extra.update(DEMONYMS.get(n.lower(), ()))
+        extra.update(country_forms(n, metonyms=False))
     return tuple(sorted(names | extra, key=len, reverse=True))
 
 
@@ -368,7 +331,7 @@ async def analyse(ctx: Context, text: str, *, skip: Iterable[str] = (), base: Qu
     # Mistyped words: unknown to the sampled vocabulary and to the full-text index.
     unknown = [
         w for w in raw
-        if len(w) >= 5 and w.isalpha() and w.lower() not in STOP and not vocab.knows(w)
+        if len(w) >= 5 and w.isalpha() and not _is_stop(w.lower()) and not vocab.knows(w)
     ]
     exists = await ctx.corpus.store.existing_terms(unknown) if unknown else set()
     corrections: dict[str, str] = {}
@@ -407,18 +370,17 @@ def _weigh(
         if low in covered or low in skip_set:
             continue
         covered.add(low)
-        country = _ADJ_TO_COUNTRY.get(low)
-        alts = (w,) + (DEMONYMS.get(low, ()) if low in DEMONYMS else ())
+        forms = country_forms(w)
+        alts = (w,) + forms
         if "-" in w:
             # "Munich-style" matches "Munich agreement-like": the parts count on their own.
             alts += tuple(
                 p for p in w.split("-")
-                if (p[:1].isupper() or len(p) >= 5) and p.lower() not in _AFFIX_WORDS and p.lower() not in STOP
+                if (p[:1].isupper() or len(p) >= 5) and p.lower() not in _AFFIX_WORDS and not _is_stop(p.lower())
             )
-        if country:
-            alts += (country,) + DEMONYMS[country]
-        terms.append(Term(w, tuple(dict.fromkeys(alts)), vocab.idf(w, unseen=vocab.median_idf)))
-    return Query(text, corrected, corrections, entities, terms, parse_numbers(corrected))
+        fts = _country_fts(w, forms) if forms else ()
+        terms.append(Term(w, tuple(dict.fromkeys(alts)), vocab.idf(w, unseen=vocab.median_idf), fts=fts))
+    return Query(text, corrected, corrections, entities, terms, numbers_of(corrected))
 
 
 # --------------------------------------------------------------------------- matching
@@ -426,10 +388,15 @@ def _weigh(
 
 @dataclass(slots=True)
 class TextIndex:
-    """A sentence's stems and lower-cased text, computed once for many term checks."""
+    """A sentence's word keys and lower-cased text, computed once for many term checks.
+
+    ``stems`` are the :func:`norm` keys the search index has; ``events`` the
+    :func:`event_key` keys, so "deaths" asked meets "died" written.
+    """
 
     lower: str
     stems: frozenset[str]
+    events: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, text: str) -> TextIndex:
@@ -439,8 +406,8 @@ class TextIndex:
         a = alt.lower().replace("’", "'")
         if " " in a or "." in a or "-" in a:
             return re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", self.lower) is not None
-        s = stem(a)
-        if s in self.stems:
+        s = norm(a)
+        if s in self.stems or event_key(a) in self.events:
             return True
         return len(s) >= 5 and any(words_match(s, t) for t in self.stems if t[:3] == s[:3])
 
@@ -449,7 +416,8 @@ class TextIndex:
 def _text_index(text: str) -> TextIndex:
     """Sentences recur across requests (the same figures answer many questions): index once."""
     low = text.lower().replace("’", "'")
-    return TextIndex(low, frozenset(stem(t) for t in tokens(low)))
+    words = tokens(low)
+    return TextIndex(low, frozenset(norm(t) for t in words), frozenset(event_key(t) for t in words))
 
 
 def coverage(terms: Sequence[Term], text: str | TextIndex) -> tuple[float, list[Term], list[Term]]:
@@ -513,37 +481,25 @@ async def ranked_sentences(
 
 # --------------------------------------------------------------------------- numbers
 
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
-}
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
-NUMBER_RE = _NUM = re.compile(
-    r"(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(thousand|million|billion|trillion|bn|k|m)\b)?"
-    r"|\b(" + "|".join(_NUMBER_WORDS) + r")\b(?:\s+(thousand|million|billion))?",
-    re.IGNORECASE,
+#: A digit glued to a word or following a model name is part of a name ("F-16", "Leopard 2",
+#: "COVID-19"), not a quantity.
+_MODEL_NUMBER = re.compile(
+    r"(?:(?<![\w-])(?:Leopard|Challenger|M|F|T|Su|MiG|TOS|Mi|Ka|Tu|Il|HIMARS)[\s-]?|[\w.-])$", re.IGNORECASE
 )
-_MODEL_NUMBER = re.compile(r"(?:Leopard|Challenger|M|F|T|Su|MiG|TOS|Mi|Ka|Tu|Il|HIMARS)[\s-]?$", re.IGNORECASE)
 
 
-def parse_numbers(text: str) -> list[float]:
-    """Numeric values written in a text ("14", "40,000", "5.5 billion", "three")."""
-    out = []
-    for m in _NUM.finditer(text):
-        if m.group(1):
-            if _MODEL_NUMBER.search(text[: m.start()]):
-                continue  # "Leopard 2", "F-16" name a model, not a quantity
-            v = float(m.group(1).replace(",", ""))
-            if m.group(2):
-                v *= _SCALES[m.group(2).lower()]
-        else:
-            v = float(_NUMBER_WORDS[m.group(3).lower()])
-            if m.group(4):
-                v *= _SCALES[m.group(4).lower()]
-        out.append(v)
-    return out
+def number_mentions(text: str) -> list[NumberMention]:
+    """The quantities written in a question, claim or sentence ("14", "40,000", "5.5 billion",
+    "three hundred thousand", "nine in ten"), with where each is written."""
+    return [
+        n for n in numbers_in(text)
+        if n.spelled or n.ratio or not _MODEL_NUMBER.search(text[: n.start])
+    ]
+
+
+def numbers_of(text: str) -> list[float]:
+    """The values of :func:`number_mentions`."""
+    return [n.value for n in number_mentions(text)]
 
 
 def same_number(a: float, b: float) -> bool:
@@ -643,27 +599,35 @@ NOUN_GROUPS = [
     frozenset("refugee displaced".split()),
     frozenset("jet aircraft plane warplane".split()),
     frozenset("missile rocket".split()),
-    frozenset("die kill fatality toll".split()),
+    frozenset("die kill fatality toll death".split()),
     frozenset("casualty".split()),
 ]
-_CANONICAL_NOUN = {w: sorted(g)[0] for g in NOUN_GROUPS for w in g}
+#: The groups as language keys, for testing a word by :func:`norm`.
+NOUN_GROUP_KEYS = [lexicon(g) for g in NOUN_GROUPS]
+_CANONICAL_NOUN = {k: norm(sorted(g)[0]) for g, keys in zip(NOUN_GROUPS, NOUN_GROUP_KEYS) for k in keys}
+
+
+def noun_group(word: str) -> frozenset[str]:
+    """The words of the noun group ``word`` belongs to in any inflection (empty when none)."""
+    s = norm(word)
+    return next((g for g, keys in zip(NOUN_GROUPS, NOUN_GROUP_KEYS) if s in keys), frozenset())
 
 
 def canonical_stem(word: str) -> str:
-    s = stem(word)
+    """The key of a word, the same for every noun of its group ("troops", "soldier")."""
+    s = norm(word)
     return _CANONICAL_NOUN.get(s, s)
 
 
 def nationalities(words: Iterable[str]) -> set[str]:
-    """Countries named by adjective or name in some words ("German troops" -> germany)."""
+    """Countries named by adjective, name or capital in some words ("German troops" -> Germany)."""
     out = set()
     for w in words:
-        low = w.lower()
-        if low in DEMONYMS and low not in ("nato",):
-            out.add("uk" if low == "britain" else "us" if low in ("u.s.", "america") else low)
-        elif low in _ADJ_TO_COUNTRY and low not in ("alliance",):
-            c = _ADJ_TO_COUNTRY[low]
-            out.add("uk" if c == "britain" else "us" if c in ("u.s.", "america") else c)
+        if w.lower() in STOP_WORDS and not w.isupper():
+            continue  # "us" the pronoun is not the US
+        forms = gazetteer.country_forms(w)
+        if forms:
+            out.add(forms[0])
     return out
 
 
@@ -683,14 +647,19 @@ def same_thing_text(a: str | None, b: str | None) -> bool:
 
 
 def thing_similarity(a: str | None, b: str | None) -> float:
-    """How alike two ``thing`` descriptions are (0–100), on stems so plurals agree."""
+    """How alike two ``thing`` descriptions are (0–100), on language keys so plurals agree:
+    the share of the shorter description's words the other one has."""
     if not a or not b:
         return 0.0
-    sa = " ".join(canonical_stem(w) for w in content_words(a))
-    sb = " ".join(canonical_stem(w) for w in content_words(b))
-    if not sa or not sb:
+    ka = {canonical_stem(w) for w in content_words(a)}
+    kb = {canonical_stem(w) for w in content_words(b)}
+    if not ka or not kb:
         return 0.0
-    return fuzz.token_set_ratio(sa, sb)
+    # Keys are compared as words, not as strings: "abram tank" and "battl tank" share a
+    # noun, not two thirds of their letters. A word's typo still counts (words_match).
+    small, large = sorted((ka, kb), key=len)
+    shared = sum(1 for x in small if x in large or any(words_match(x, y) for y in large))
+    return 100.0 * shared / len(small)
 
 
 def dedupe_figures(hits: Iterable[FigureHit]) -> list[FigureHit]:

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from corpus.language import STOP_WORDS, lexicon, norm
 from corpus.models import EventHit, FigureHit, QuoteHit, SentenceHit
 
 from .answering import (
     NOUN_GROUPS,
-    STOP,
     Query,
     RankedSentence,
     Term,
@@ -37,12 +37,12 @@ from .answering import (
     figure_record,
     names_in,
     nationalities,
+    noun_group,
     quoted,
     ranked_sentences,
     sentence_citation,
     source_label,
     source_label_hit,
-    stem,
     thing_key,
     thing_similarity,
     tokens,
@@ -143,7 +143,7 @@ _OTHER_NOUNS = {
     - {canonical_stem("casualty"), canonical_stem("die")}
     for g in NOUN_GROUPS for w in g
 }
-_GENERIC_HEADS = frozenset({"person", "thing", "number", "one", "time"})
+_GENERIC_HEADS = lexicon("person thing number one time")
 _DAILY = re.compile(r"\b(each|every|per|a)\s+day\b|\bdaily\b", re.I)
 
 _SPEECH = re.compile(
@@ -263,11 +263,8 @@ def _unanswered(question: str, kind: str, query: Query, closest, *, what: str | 
 
 
 def _head_alts(head: str) -> tuple[str, ...]:
-    s = stem(head)
-    for group in NOUN_GROUPS:
-        if s in group:
-            return tuple(sorted(group | {head.lower()}))
-    return (head.lower(),)
+    group = noun_group(head)
+    return tuple(sorted(group | {head.lower()})) if group else (head.lower(),)
 
 
 def _has_any(idx: TextIndex, alts: tuple[str, ...]) -> bool:
@@ -324,13 +321,13 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     target_low = {w.lower() for w in corrected_target}
     head = None
     for w in reversed(corrected_target):
-        if w.lower() not in STOP:
+        if w.lower() not in STOP_WORDS:
             head = w
             break
-    modifiers = [w for w in corrected_target if w is not head and w.lower() not in STOP]
+    modifiers = [w for w in corrected_target if w is not head and w.lower() not in STOP_WORDS]
     rest_words = content_words(" ".join(query.corrections.get(w, w) for w in tokens(shape.rest)))
     primary, related = _categories(shape, corrected_target + rest_words)
-    if head and stem(head) in _GENERIC_HEADS and not modifiers and primary:
+    if head and norm(head) in _GENERIC_HEADS and not modifiers and primary:
         head = None
     # Entities the figure's sentence must name: those outside the counted noun phrase.
     constraint_terms = [
@@ -386,8 +383,8 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         score = 0.0
         head_in_thing = bool(head) and _has_any(thing_idx, head_alts)
         # A measured figure ("15 years", "20 km") counts its unit, whatever noun stands near it.
-        unit_words = {stem(w) for w in tokens(f"{f.unit or ''} {f.unit_original or ''}")}
-        measured = bool(f.unit) and f.unit != "%" and not (head and stem(head) in unit_words)
+        unit_words = {norm(w) for w in tokens(f"{f.unit or ''} {f.unit_original or ''}")}
+        measured = bool(f.unit) and f.unit != "%" and not (head and norm(head) in unit_words)
         head_in_window = bool(head) and not f.thing and not measured and _has_any(win_idx, head_alts)
         head_ok = head_in_thing or head_in_window
         if head_in_thing:
@@ -429,7 +426,7 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
             role = "none"
         if role == "related" and not head_ok and head:
             kinds = {canonical_stem(w) for w in counted}
-            wanted = {canonical_stem(x) for g in NOUN_GROUPS if stem(head) in g for x in g}
+            wanted = {canonical_stem(x) for x in noun_group(head)}
             if not kinds & (wanted | {canonical_stem("casualty"), canonical_stem("die")}):
                 role = "none"  # no counted noun at all: "more than 70 of them"
         if role == "none":
@@ -512,9 +509,9 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
 
 
 def _counts_exactly(h: FigureHit, head: str) -> bool:
-    s = stem(head)
+    s = norm(head)
     words = tokens(h.figure.thing) if h.figure.thing else window(h.sentence, h.figure.surface, before=0, after=4)
-    return any(stem(w) == s for w in words)
+    return any(norm(w) == s for w in words)
 
 
 def _comparable(a: FigureHit, b: FigureHit) -> bool:
@@ -673,14 +670,14 @@ async def answer_who_said(ctx: Context, question: str, shape: Shape) -> Reply | 
 
 # --------------------------------------------------------------------------- who is
 
-_ROLE_STEMS = frozenset(
-    stem(w) for w in """president minister chancellor secretary chief head leader spokesman spokeswoman spokesperson
+_ROLE_STEMS = lexicon(
+    """president minister chancellor secretary chief head leader spokesman spokeswoman spokesperson
     commander general colonel lieutenant adviser advisor governor ambassador director founder official premier envoy
     analyst researcher editor author correspondent officer mayor archbishop chairman chairwoman deputy member soldier
     candidate dictator counterpart owner diplomat lawmaker senator politician economist expert historian journalist
     reporter professor prosecutor judge investigator agency ministry group company army company warlord boss
     administration service council representative prime king queen pope marshal admiral captain major sergeant
-    activist opposition""".split()
+    activist opposition"""
 )
 _ROLE_SYNONYMS = [
     frozenset({"head", "chief", "leader", "boss", "founder"}),
@@ -698,7 +695,7 @@ _DETERMINER = re.compile(r"^(?:its|his|her|their|our)\s+", re.I)
 
 
 def _has_role(text: str) -> bool:
-    return any(stem(w) in _ROLE_STEMS for w in tokens(text))
+    return any(norm(w) in _ROLE_STEMS for w in tokens(text))
 
 
 def _clean_role(text: str) -> str:
@@ -715,7 +712,7 @@ def _title_run(segment: str) -> str:
     Group chief"): capitalised words, role nouns and the small words that join them."""
     run: list[str] = []
     for w in reversed(segment.split()):
-        if w[:1].isupper() or stem(w) in _ROLE_STEMS or w.lower() in _TITLE_LINKS or "-" in w:
+        if w[:1].isupper() or norm(w) in _ROLE_STEMS or w.lower() in _TITLE_LINKS or "-" in w:
             run.append(w)
         else:
             break
@@ -812,7 +809,7 @@ async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
     store = ctx.corpus.store
     matches = index.match(who_query.corrected, limit=3)
     who_words = [w for w in content_words(who_query.corrected)]
-    asks_role = any(stem(w) in _ROLE_STEMS and not w[:1].isupper() for w in who_words)
+    asks_role = any(norm(w) in _ROLE_STEMS and not w[:1].isupper() for w in who_words)
     person = None
     for m in matches:
         if asks_role and m.label != "PERSON":
@@ -862,11 +859,11 @@ async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
     # "Who is the head of Wagner?": find the people a role description fits.
     if not _has_role(shape.who):
         return None
-    role_words = [w for w in who_words if stem(w) in _ROLE_STEMS]
+    role_words = [w for w in who_words if norm(w) in _ROLE_STEMS]
     role_alts: set[str] = set(w.lower() for w in role_words)
     for w in role_words:
         for group in _ROLE_SYNONYMS:
-            if stem(w) in group:
+            if norm(w) in lexicon(group):
                 role_alts |= group
     context_terms = [t for t in who_query.terms if t.label.lower() not in role_alts]
     if not context_terms:

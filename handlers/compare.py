@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from corpus.extract import gazetteer
+from corpus.language import STOP_WORDS, lexicon, norm
 from corpus.models import FigureHit, SentenceHit
 
 from . import cite
@@ -69,22 +71,29 @@ _THING_WORDS: dict[str, tuple[str, ...]] = {
     ).split()
 }
 
-_GENERIC_THINGS = {
-    "tank", "missile", "jet", "aircraft", "plane", "vehicle", "system", "weapon", "shell", "round", "rocket",
-    "drone", "bomb", "munition", "helicopter", "launcher", "howitzer",
-}
+_GENERIC_THINGS = lexicon(
+    "tank missile jet aircraft plane vehicle system weapon shell round rocket drone bomb munition helicopter "
+    "launcher howitzer"
+)
 
 _SIDE_WORDS = {
     "russia": {"russia", "russian", "russians", "moscow", "kremlin", "wagner"},
     "ukraine": {"ukraine", "ukrainian", "ukrainians", "kyiv", "kiev"},
 }
 _SIDE_AWARE = set(CASUALTIES) | {"personnel_mobilized"}
-_RECIPIENTS = {"ukraine", "ukrainian", "ukrainians", "kyiv", "kiev", "ukraine's", "kyiv's", "kiev's"}
 
-_FILLER = frozenset(
-    """a an the of in on at to for from by with and or vs versus compare comparison how many much what
-    number numbers figure figures estimate estimates estimated total side sides about per each by over""".split()
+#: Words of a topic that ask for a comparison rather than name what to compare (beside the stop words).
+_TOPIC_NOISE = frozenset(
+    """vs versus compare comparison number numbers figure figures estimate estimates estimated total side
+    sides""".split()
 )
+
+
+def _is_filler(word: str, written: str) -> bool:
+    """A topic word that names nothing to compare; "US" as written is a country, not "us"."""
+    if word in _CATEGORY_WORDS or word in _THING_WORDS:
+        return False
+    return word in _TOPIC_NOISE or (word in STOP_WORDS and not written.isupper())
 
 MEASURE_LABELS = {
     "killed": "killed",
@@ -129,16 +138,14 @@ def figure_value(hit: FigureHit) -> str:
     return value
 
 
-def _stem(word: str) -> str:
-    w = word.lower().replace("’", "'")
-    w = re.sub(r"'s?$", "", w)
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes")):
-        return w[:-2]
-    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-        return w[:-1]
-    return w
+#: The language layer's word key; the name stays for :func:`measure_of`.
+_stem = norm
+
+
+def _is_recipient(name: str) -> bool:
+    """Whether a name is Ukraine in any form ("Kyiv's", "Ukrainian"): the side that receives."""
+    forms = gazetteer.country_forms(name)
+    return bool(forms) and forms[0] == "Ukraine"
 
 
 @dataclass(slots=True)
@@ -156,7 +163,7 @@ class Plan:
     def thing_stems(self) -> set[str]:
         """Stems a figure's thing must all contain: the specific words ("leopard") when there are
         any, else the generic ones ("tank"), so "Leopard tanks" leaves out the Abrams."""
-        stems = {_stem(t) for t in self.things}
+        stems = {norm(t) for t in self.things}
         specific = stems - _GENERIC_THINGS
         return specific or stems
 
@@ -180,9 +187,9 @@ async def plan_topic(ctx: Context, topic: str) -> Plan:
     plan = Plan(topic)
     vocab: list[str] | None = None
     cats: list[str] = []
-    for raw in _WORD.findall(topic.lower()):
-        word = raw.strip("'’-")
-        if not word or word in _FILLER:
+    for written in _WORD.findall(topic):
+        word = written.lower().strip("'’-")
+        if not word or _is_filler(word, written):
             continue
         if (
             word not in _CATEGORY_WORDS
@@ -245,10 +252,10 @@ def side_word(hit: FigureHit) -> tuple[str | None, str | None]:
 def _thing_matches(hit: FigureHit, stems: set[str]) -> bool:
     f = hit.figure
     if f.thing:
-        return stems <= {_stem(w) for w in _WORD.findall(f.thing)}
+        return stems <= {norm(w) for w in _WORD.findall(f.thing)}
     at = hit.sentence.find(f.surface)
     after = hit.sentence[at + len(f.surface) : at + len(f.surface) + 60] if at >= 0 else ""
-    return stems <= {_stem(w) for w in _WORD.findall(after)[:5]}
+    return stems <= {norm(w) for w in _WORD.findall(after)[:5]}
 
 
 _CASUALTY_BOTH = re.compile(r"killed (?:or|and) (?:wounded|injured)|dead (?:or|and) wounded|casualt", re.IGNORECASE)
@@ -419,7 +426,7 @@ async def _party(ctx: Context, hit: FigureHit, measure: str) -> str | None:
         if m.label in ("GPE", "NORP", "ORG") and m.text in hit.sentence
     ]
     if measure != "equipment_requested":
-        before = [m for m in before if m.text.lower().replace("’", "'") not in _RECIPIENTS]
+        before = [m for m in before if not _is_recipient(m.text)]
     if not before:
         return None
     last = before[-1]
@@ -543,28 +550,28 @@ def _describe_row(r: Row) -> str:
     return "".join(bits)
 
 
-_COUNTRY_KEYS = {
-    "us": {"united states", "u.s.", "us", "usa", "america", "american", "washington", "the united states"},
-    "germany": {"germany", "german", "berlin"},
-    "uk": {"uk", "u.k.", "britain", "british", "london", "united kingdom"},
-    "ukraine": {"ukraine", "ukrainian", "kyiv", "kiev"},
-    "russia": {"russia", "russian", "moscow", "kremlin"},
-    "france": {"france", "french", "paris"},
-    "poland": {"poland", "polish", "warsaw"},
-}
+def _country_in(text: str) -> str | None:
+    """The country a party or claimant names, in any form ("the German government" → Germany)."""
+    forms = gazetteer.country_forms(text)
+    if forms:
+        return forms[0]
+    words = re.split(r"[\s,;:–—-]+", text)
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            gram = " ".join(words[i : i + n])
+            if len(gram) > 3 and (forms := gazetteer.country_forms(gram)):
+                return forms[0]  # short forms ("us", "uk") only count as the whole text
+    return None
 
 
 def _party_key(r: Row) -> str:
     """Which country a row speaks for, so pledges by different countries are not called a disagreement."""
     text = (r.party or r.claimant or "").lower().replace("’", "'")
-    for key, words in _COUNTRY_KEYS.items():
-        if text in words or any(re.search(r"\b" + re.escape(w) + r"\b", text) for w in words if len(w) > 3):
-            return key
-    return text or f"article {r.hit.article.id}"
+    return _country_in(text) or text or f"article {r.hit.article.id}"
 
 
 def _thing_key(r: Row) -> str:
-    return " ".join(sorted(_stem(w) for w in _WORD.findall((r.hit.figure.thing or "").lower())))
+    return " ".join(sorted(norm(w) for w in _WORD.findall((r.hit.figure.thing or "").lower())))
 
 
 def _differences(label: str, rows: list[Row]) -> list[str]:

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from rapidfuzz import fuzz
 
+from corpus.extract import gazetteer
+from corpus.language import STOP_WORDS, norm, norms, tokens
 from corpus.models import ArticleSummary, FigureHit, QuoteHit, SentenceHit, Subscription
 
 from . import cite
@@ -40,7 +42,6 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _URLISH = re.compile(r"https?://|www\.|\bCC BY|©", re.IGNORECASE)
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]+")
 _DIGIT = re.compile(r"\d")
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 # --------------------------------------------------------------------------- time slots
@@ -217,13 +218,32 @@ def summary_sentences(
     return [s for _, _, s in sorted(best, key=lambda c: c[1])]
 
 
-def _matches_topic(topic_words: list[str], article: ArticleSummary, sentences: list[SentenceHit]) -> bool:
-    haystack = " ".join([article.title, article.outlet or "", *(s.text for s in sentences)]).lower()
-    return all(re.search(r"\b" + re.escape(w), haystack) for w in topic_words)
+#: One word of a topic: the language keys and phrases that mention it.
+TopicTerm = tuple[frozenset[str], tuple[str, ...]]
+
+
+def topic_terms(topic: str) -> list[TopicTerm]:
+    """The words an article must mention to be about a topic, each in any inflection and, for a
+    country, in any of its forms ("Germany" is met by "German" and "Berlin")."""
+    terms: list[TopicTerm] = []
+    for w in tokens(topic):
+        if w.lower() in STOP_WORDS and not w.isupper():
+            continue  # "US" is the country, "us" a stop word
+        forms = gazetteer.country_forms(w)
+        keys = frozenset({norm(w)} | {norm(f) for f in forms if " " not in f})
+        terms.append((keys, tuple(f.lower() for f in forms if " " in f)))
+    return terms
+
+
+def _matches_topic(terms: list[TopicTerm], article: ArticleSummary, sentences: list[SentenceHit]) -> bool:
+    haystack = " ".join([article.title, article.outlet or "", *(s.text for s in sentences)])
+    keys = set(norms(haystack))
+    low = haystack.lower()
+    return all(words & keys or any(p in low for p in phrases) for words, phrases in terms)
 
 
 def _thing_key(thing: str | None) -> str:
-    return " ".join(_WORD.findall((thing or "").lower()))
+    return " ".join(norms(thing or ""))
 
 
 def _same_measure(a: FigureHit, b: FigureHit) -> bool:
@@ -327,7 +347,7 @@ async def build_digest(ctx: Context, *, since: str | None, topic: str | None) ->
     added = await store.articles_added_since(since, limit=50)
     marker = added[-1].added_at if added else since
     topic = (topic or "").strip() or None
-    topic_words = [w.lower() for w in _WORD.findall(topic)] if topic else []
+    topic_words = topic_terms(topic) if topic else []
     about = f" about {topic!r}" if topic else ""
     texts: dict[int, list[SentenceHit]] = {}
     listed: list[ArticleSummary] = []

@@ -13,17 +13,27 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from corpus.language import STOP_WORDS
+
 from .context import Context, per_generation
 
 _WORD = re.compile(r"[\w’'.-]+", re.UNICODE)
-_STOP = frozenset(
-    """a an the of in on at to for from by with and or but is are was were be been what who whom whose
-    when where which how many much far did does do say said says tell about has have had it its this that
-    these those than then there their they he she his her him them i we you our your my me us not no yes
-    latest recent most more less all any some per as into over under since during between against
-    killed wounded dead tanks soldiers people troops figures figure number numbers quote quotes compare
-    summary summarize source sources article articles timeline news report reports claim claims""".split()
+#: Words of a question that are never a name on their own: the stop words, and the words
+#: people use to ask for figures, quotes and commands.
+_QUERY_WORDS = frozenset(
+    """far said says tell yes latest recent killed wounded dead tanks soldiers people troops figures figure
+    number numbers quote quotes compare summary summarize source sources article articles timeline news
+    report reports claim claims""".split()
 )
+
+
+def _not_a_name(word: str, *, first: bool) -> bool:
+    """Whether one word of a question cannot be a name by itself. A stop word capitalised
+    inside a question may be one ("what did May say")."""
+    low = word.lower()
+    if low in _QUERY_WORDS:
+        return True
+    return low in STOP_WORDS and (first or not word[:1].isupper())
 
 
 def _norm(name: str) -> str:
@@ -90,11 +100,13 @@ class NameIndex:
                     continue
                 gram = " ".join(words[i : i + n])
                 key = _norm(gram)
-                if n == 1 and (key in _STOP or len(key) < 3):
+                if n == 1 and (len(key) < 3 or _not_a_name(gram, first=i == 0)):
                     continue
                 canonical = self.by_norm.get(key)
                 score = 100.0
-                if canonical is None and len(key) >= 4 and not all(w.lower() in _STOP for w in words[i : i + n]):
+                if canonical is None and len(key) >= 4 and not all(
+                    _not_a_name(w, first=True) for w in words[i : i + n]
+                ):
                     hit = process.extractOne(
                         key, self._fuzzy_candidates(key, cutoff), scorer=fuzz.ratio, score_cutoff=cutoff
                     )

@@ -21,13 +21,13 @@ from .answering import (
     analyse,
     closest_facts,
     content_words,
+    coverage,
     dedupe_figures,
     figure_citation,
     figure_line,
     figure_record,
-    NUMBER_RE,
-    coverage,
-    parse_numbers,
+    number_mentions,
+    numbers_of,
     quoted,
     ranked_sentences,
     same_number,
@@ -82,11 +82,11 @@ def _counted_terms(query: Query, claim: str) -> list:
     counted noun and any proper-name modifier ("Leopard" in "14 Leopard tanks"), but not
     common-noun modifiers a paraphrase may drop ("member" in "31 member states")."""
     needed: set[str] = set()
-    for m in NUMBER_RE.finditer(claim):
-        words = [w for w in content_words(claim[m.end():]) if not parse_numbers(w)][:3]
+    for m in number_mentions(claim):
+        words = [w for w in content_words(claim[m.end:]) if not numbers_of(w)][:3]
         if not words:
             # "US troop presence rose to 24,000": the counted thing comes before the number.
-            words = [w for w in content_words(claim[: m.start()]) if not parse_numbers(w)]
+            words = [w for w in content_words(claim[: m.start]) if not numbers_of(w)]
             words = [w for w in words if w.lower() not in _CHANGE_VERBS and not w.lower().endswith("ed")][-3:]
         for i, w in enumerate(words):
             if i == len(words) - 1 or w[:1].isupper():
@@ -101,7 +101,7 @@ def _counts(h: FigureHit, counted: list) -> bool:
 
 
 def _numbers_of(r: RankedSentence, figures: list[FigureHit]) -> list[float]:
-    values = parse_numbers(r.hit.text)
+    values = numbers_of(r.hit.text)
     for h in figures:
         values += [v for v in (h.figure.low, h.figure.high) if v is not None]
     return values
@@ -194,7 +194,7 @@ async def source_command(ctx: Context, req: Request) -> Reply:
     ranked = await ranked_sentences(ctx, query, limit=80)
     # Numbers are checked on their own below; in the coverage they would make every sentence
     # with another figure look unrelated.
-    word_terms = [t for t in query.terms if not parse_numbers(t.label)] or query.terms
+    word_terms = [t for t in query.terms if not numbers_of(t.label)] or query.terms
     rescored = []
     for r in ranked:
         cov, matched, missed = coverage(word_terms, r.hit.text)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
+from corpus.language import STOP_WORDS, norm
 from corpus.models import ArticleFacts, ArticleSummary, FigureHit, QuoteHit, SentenceHit
 from corpus.segment import is_heading
 
@@ -58,13 +59,13 @@ _TERMINAL = re.compile(r"[.!?…][”\"’')\]]*$|[”\"]$")
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _PRONOUN_START = re.compile(r"^[“\"–—-]?\s*(?:He|She|They|It|This|That|These|Those|His|Her|Their)\b")
 
-_STOPWORDS = frozenset(
-    """a an the of in on at to for from by with and or but is are was were be been being has have had
-    it its this that these those than then there their they he she his her him them we you our your
-    not no as into over under since during between against about after before also would could should
-    will can may might must said says say told according which who whom whose what when where while
-    more most many much some any all one two three new other such only very just still even last""".split()
-)
+#: Reporting words every news sentence has; beside the stop words they say nothing of a subject.
+_NEWS_NOISE = frozenset("said says told according new".split())
+
+
+def _is_noise(word: str) -> bool:
+    low = word.lower()
+    return low in STOP_WORDS or low in _NEWS_NOISE
 
 
 def looks_like_boilerplate(text: str, title: str | None = None) -> bool:
@@ -104,7 +105,8 @@ class _Scored:
 
 
 def _content_words(text: str) -> list[str]:
-    return [w.lower().strip("’'") for w in _WORD.findall(text) if w.lower() not in _STOPWORDS and len(w) > 2]
+    """Language keys of the words that carry content ("tanks" and "tank" are one)."""
+    return [norm(w) for w in _WORD.findall(text) if len(w) > 2 and not _is_noise(w.strip("’'"))]
 
 
 def _length_score(words: int) -> float:
@@ -385,29 +387,31 @@ async def _article_reply(ctx: Context, article_id: int) -> Reply:
     )
 
 
-def _term_groups(topic: str, matches: list) -> list[list[str]]:
-    """What a sentence must mention to be about the topic: each name (any spelling) and each other word."""
-    def stem(w: str) -> str:
-        return w[:5] if len(w) > 6 else w.rstrip("s") if len(w) > 3 else w
-
-    groups: list[list[str]] = []
+def _term_groups(topic: str, matches: list) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+    """What a sentence must mention to be about the topic: each name (any spelling, or its
+    words) and each other word, as (names, language keys)."""
+    groups: list[tuple[tuple[str, ...], frozenset[str]]] = []
     rest = topic
     for m in matches:
-        groups.append([n.lower() for n in m.names] + [stem(w.lower()) for w in _WORD.findall(m.matched)])
+        groups.append((tuple(n.lower() for n in m.names), frozenset(norm(w) for w in _WORD.findall(m.matched))))
         rest = re.sub(re.escape(m.matched), " ", rest, flags=re.IGNORECASE)
     for w in _WORD.findall(rest):
-        w = w.lower().strip("’'")
-        if w in _STOPWORDS or len(w) < 3:
+        w = w.strip("’'")
+        if _is_noise(w) or len(w) < 3:
             continue
-        groups.append([stem(w)])
+        groups.append(((), frozenset({norm(w)})))
     return groups
 
 
-def _coverage(text: str, groups: list[list[str]]) -> float:
+def _coverage(text: str, groups: list[tuple[tuple[str, ...], frozenset[str]]]) -> float:
     if not groups:
         return 1.0
     low = text.lower()
-    hit = sum(1 for g in groups if any(re.search(r"\b" + re.escape(x), low) for x in g))
+    keys = {norm(w) for w in _WORD.findall(text)}
+    hit = sum(
+        1 for names, words in groups
+        if words & keys or any(re.search(r"\b" + re.escape(n), low) for n in names)
+    )
     return hit / len(groups)
 
 
@@ -419,7 +423,7 @@ async def _topic_reply(ctx: Context, topic: str) -> Reply:
     found = await store.search_sentences(topic, limit=80, any_term=False)
     found += await store.search_sentences(expanded, limit=120, any_term=True)
     # Each word on its own too, so a frequent word cannot crowd a rare one out of the candidates.
-    words = [w for w in _WORD.findall(topic) if w.lower() not in _STOPWORDS and len(w) >= 3]
+    words = [w for w in _WORD.findall(topic) if not _is_noise(w) and len(w) >= 3]
     if len(words) > 1:
         for w in words[:4]:
             found += await store.search_sentences(w, limit=60)

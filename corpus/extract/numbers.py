@@ -343,3 +343,73 @@ def normalise(value: float, factor: float) -> float:
     if abs(converted) >= 10:
         return round(converted, 2)
     return float(f"{converted:.4g}")
+
+
+# --------------------------------------------------------------------------- numbers in free text
+
+
+@dataclass(slots=True, frozen=True)
+class NumberMention:
+    """A number read from free text: ``text[start:end]`` is how it was written.
+
+    ``ratio`` marks a share written as "nine in ten" / "1 in 5"; its ``value`` is the share
+    in percent (90.0, 20.0), so it meets "90%" in a sentence.
+    """
+
+    value: float
+    start: int
+    end: int
+    spelled: bool  # written only in words ("three hundred thousand", "a dozen")
+    bare_one: bool = False  # just "one": usually a pronoun ("one of the tanks")
+    ratio: bool = False
+
+
+# Digits (with separators, decimals, a fraction or a glued suffix: "40,000", "5.5", "3/8",
+# "3bn", "40%"), words, and any other single character.
+_TEXT_TOKEN_RE = re.compile(
+    r"\d+(?:[.,]\d+)*(?:/\d+|[^\W\d_]+|%|²)?|[^\W\d_]+(?:['’][^\W\d_]+)?|\S", re.UNICODE
+)
+_RATIO_LINKS: tuple[tuple[str, ...], ...] = (("in",), ("out", "of"), ("in", "every"))
+
+
+def numbers_in(text: str) -> list[NumberMention]:
+    """Every number written in a short free text (a question, a claim, a sentence), in order.
+
+    Reads what :func:`read_cardinal` reads — digits with separators and decimals ("40,000",
+    "5.5"), scales ("5.5 billion", "$3bn", "2 mln"), number words ("three hundred thousand",
+    "twenty-five", "a dozen", "half a million") — over a plain regex tokenization, plus shares
+    written "nine in ten" / "1 in 5" (not "3 in 10 days"). Reading is lexical only: whether "2" in "Leopard 2" is
+    a quantity is for the caller to decide.
+    """
+    spans = [(m.start(), m.end()) for m in _TEXT_TOKEN_RE.finditer(text)]
+    words = [text[s:e].lower().replace("’", "'") for s, e in spans]
+    glued = [i + 1 < len(spans) and spans[i][1] == spans[i + 1][0] for i in range(len(spans))]
+    out: list[NumberMention] = []
+    i = 0
+    while i < len(words):
+        card = read_cardinal(words, i, glued)
+        if card is None or card.end <= i:
+            i += 1
+            continue
+        end = card.end
+        ratio = None
+        for link in _RATIO_LINKS:
+            k = end + len(link)
+            if tuple(words[end:k]) == link and k < len(words):
+                of = read_cardinal(words, k, glued)
+                if (
+                    of is not None
+                    and of.value > card.value > 0
+                    and not of.bare_one
+                    and (of.end >= len(words) or read_unit(words, of.end) is None)  # "3 in 10 days"
+                ):
+                    ratio = of
+                    end = of.end
+                    break
+        if ratio is not None:
+            out.append(NumberMention(100.0 * card.value / ratio.value, spans[i][0], spans[end - 1][1],
+                                     card.spelled and ratio.spelled, ratio=True))
+        else:
+            out.append(NumberMention(card.value, spans[i][0], spans[end - 1][1], card.spelled, card.bare_one))
+        i = end
+    return out
