@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from corpus.language import role_words
 from corpus.models import EntityInfo, QuoteHit, SentenceHit
 
 from . import cite
@@ -22,19 +23,19 @@ from .registry import Arg, command
 from .summary import looks_like_boilerplate
 from .types import Citation, Field, Reply, Request
 
-_ROLE_NOUNS = (
-    r"president|prime minister|minister|chancellor|secretary(?:-general)?|secretary general|spokes(?:man|woman|person)|"
-    r"chief|leader|head|commander|general|director|ambassador(?:-at-large)?|envoy|official|advis[eo]r|governor|mayor|"
-    r"founder|owner|chairman|chairwoman|chair|king|queen|archbishop|bishop|pope|senator|congressman|congresswoman|"
-    r"lawmaker|representative|researcher|analyst|professor|expert|soldier|officer|colonel|lieutenant|captain|"
-    r"sergeant|commissioner|deputy|dictator|warlord|ally|candidate|hopeful|member|prosecutor|judge|journalist|"
-    r"reporter|correspondent|historian|economist|diplomat|negotiator|premier|monarch|chancellor|heir|boss|tycoon|"
-    r"oligarch|businessman|author|writer|columnist|editor|activist|opposition figure|speaker|ceo|coordinator|"
-    r"administrator|inspector|marshal|admiral|commissar|emperor|ruler|head of state|foreign secretary"
-)
-_ROLE_NOUN = re.compile(r"\b(?:" + _ROLE_NOUNS + r")s?\b", re.IGNORECASE)
+
+def _role_alternation() -> str:
+    """The one role vocabulary (:mod:`corpus.language`) as a regex alternation, longest first,
+    so "chief executive" wins over "chief" and "head of state" over "head"."""
+    words = sorted(role_words(), key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+
+
+_ROLE_NOUNS = _role_alternation()
+_ROLE_NOUN = re.compile(r"\b(?:" + _ROLE_NOUNS + r")(?:e?s)?\b", re.IGNORECASE)
 _PLACE_NOUNS = r"town|city|village|region|country|port|oblast|province|capital|republic|state|island|peninsula|area"
 _DETERMINER = re.compile(r"\b(?:the|its|his|her|their|a|an|[A-Z][\w.-]*[’']s)\s", re.IGNORECASE)
+_RELATIVE = re.compile(r"(?:who|whom|whose|which|that)\b", re.IGNORECASE)
 _STOP_ROLE = re.compile(r"\s+(?:said|says|told|tells|added|adds|wrote|writes|warned|explained|believes)\b.*$")
 
 _LABELS = {
@@ -127,6 +128,8 @@ def _roles_in(text: str, names: list[str], label: str) -> list[str]:
             continue
         if person and not _ROLE_NOUN.search(role) and not role.lower().startswith(("works", "worked", "serves")):
             continue
+        if person and _RELATIVE.match(role):
+            continue  # "who has announced plans to send 14 Challenger 2 tanks": an action, not a role
         descriptive = re.match(r"(?:the|a|an|located|its)\b", role, re.IGNORECASE) or _ROLE_NOUN.search(role)
         if not person and not descriptive:
             continue

@@ -36,6 +36,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from ..language import is_honorific
 from ..models import Mention
 from . import gazetteer as gz
 from .entities import LABELS, vote_labels
@@ -58,7 +59,6 @@ _SPELLING = {
     "armour": "armor",
     "honour": "honor",
 }
-_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "madam", "miss"})
 _INVERTIBLE = frozenset({"ministry", "department"})
 _ACRONYM_RE = re.compile(r"\s*\(\s*([A-Z][A-Z0-9&./-]{1,9})\s*\)")
 _EDGE_JUNK = re.compile(r"^[\s\"'\u2018\u2019\u201c\u201d(\[]+|[\s\"'\u2018\u2019\u201c\u201d)\],;:]+$")
@@ -103,6 +103,9 @@ def strip_title(surface: str) -> str:
     while s > 0:
         t = toks[s - 1]
         bare = t.rstrip(".,")
+        if s < n and gz.is_name_particle(bare):
+            s -= 1  # "Erik ten Hag", "Ursula von der Leyen"
+            continue
         if (
             not bare[:1].isupper()
             or gz.is_title(bare)
@@ -115,6 +118,8 @@ def strip_title(surface: str) -> str:
         if s < n and (gz.place(bare) is not None or gz.org(bare) is not None):
             break
         s -= 1
+    while s < n and gz.is_name_particle(toks[s]):
+        s += 1
     if s == 0 or s == n:
         return surface
     prefix, name = toks[:s], toks[s:]
@@ -218,6 +223,20 @@ def match_key(k: str, label: str) -> str:
         toks = [t for i, t in enumerate(toks) if not (len(t) == 1 and 0 < i < len(toks) - 1)]
     toks = [table.get(t, t) if label != "PERSON" else t for t in toks]
     return " ".join(_translit(t) for t in toks)
+
+
+def _bare_surname(words: Sequence[str]) -> bool:
+    """A surname on its own, with the particles it starts with: "Scholz", "ten Hag", "von der Leyen"."""
+    return len(words) == 1 or all(gz.is_name_particle(w) for w in words[:-1])
+
+
+def _surname_tails(words: Sequence[str]) -> list[str]:
+    """The particle-led surnames a full name ends with: "Erik ten Hag" -> ["ten hag"]."""
+    return [
+        " ".join(words[i:])
+        for i in range(1, len(words) - 1)
+        if all(gz.is_name_particle(w) for w in words[i:-1])
+    ]
 
 
 def _is_generic_org(mkey: str) -> bool:
@@ -332,8 +351,8 @@ class AliasIndex:
     def _surname_neighbours(self, k: str) -> set[str]:
         """Names a change to ``k`` can regroup: its bare surname, or the full names ending in it."""
         words = k.split()
-        if len(words) >= 2:
-            return {words[-1]} if words[-1] in self._nodes else set()
+        if not _bare_surname(words):
+            return {t for t in (words[-1], *_surname_tails(words)) if t in self._nodes}
         return set(self._ends_with.get(k, ()))
 
     def _node(self, surface: str) -> _Node:
@@ -342,8 +361,10 @@ class AliasIndex:
         if node is None:
             node = self._nodes[k] = _Node(k)
             words = k.split()
-            if len(words) >= 2:
+            if not _bare_surname(words):
                 self._ends_with[words[-1]].add(k)
+                for tail in _surname_tails(words):
+                    self._ends_with[tail].add(k)
         self._changed.add(k)
         return node
 
@@ -370,7 +391,7 @@ class AliasIndex:
         if k not in self._nodes:
             return
         r = clean_name(role, "ORG")
-        if r.lower().rstrip(".") in _HONORIFICS:
+        if is_honorific(r.lower().rstrip(".")):
             return
         self._nodes[k].roles[r] += count
         self._nodes[k].version += 1
@@ -636,10 +657,14 @@ class AliasIndex:
             if n.label != "PERSON":
                 continue
             words = n.mkey.split()
-            if len(words) >= 2:
-                by_last[words[-1]].add(i)
-            elif words:
+            if not words:
+                continue
+            if _bare_surname(words):
                 singles.append(i)
+            else:
+                by_last[words[-1]].add(i)
+                for tail in _surname_tails(words):
+                    by_last[tail].add(i)
         for i in singles:
             fulls = by_last.get(nodes[i].mkey)
             if not fulls:

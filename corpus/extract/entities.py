@@ -1,19 +1,28 @@
 """Named-entity mentions with the small model's typing mistakes corrected.
 
-``en_core_web_sm`` gets about half the name types in war reporting wrong: Ukrainian towns
-become people, chancellors become countries, headline words are glued into "people"
-("Putin Recruits", "Majorly Backfires") and photo credits into organisations. Three cheap
-fixes, all local to one article, recover most of it:
+``en_core_web_sm`` gets about half the name types in news wrong: Ukrainian towns become
+people, chancellors become countries, clubs and companies become people ("Manchester
+United", "Activision Blizzard"), sentence-initial words become people ("Turnout was 61%"),
+headline words are glued into "people" ("Putin Recruits", "Majorly Backfires") and photo
+credits into organisations. Cheap fixes, all local to one article, recover most of it:
 
 1. *span cleanup*: split spans at newlines, sentence starts, separators ("/", ":", ","),
    possessives and verbs; strip determiners, possessives and lowercase edges; take a
    glued "place + person" apart; drop spans in headline-style text unless the article
    or the gazetteer confirms them;
-2. *gazetteer*: known places, organisations, demonyms and weapon names override the
-   model (see :mod:`corpus.extract.gazetteer`);
+2. *gazetteer*: known places, organisations and demonyms override the model, and the
+   equipment names of an installed domain pack are dropped (see
+   :mod:`corpus.extract.gazetteer`);
 3. *vote*: every surface gets the majority label over its mentions, where titles
-   ("President X"), reporting verbs ("X said") and first names count for PERSON, and a
-   bare surname inherits the votes of the full name it shortens.
+   ("President X", "manager X"), reporting verbs ("X said") and first names count for
+   PERSON; the employer slot of a title ("*Apple* chief executive Tim Cook") and the
+   nouns only organisations own ("*Activision Blizzard* shares") count for ORG; a
+   sentence-initial word the model alone calls a person gets no model vote; and a bare
+   surname inherits the votes of the full name it shortens. Some surfaces cannot be a
+   person at all: a known place followed by more words ("Manchester United"), a legal
+   designator ("... plc"), a model number ("F-150", "A-380").
+
+Titles and roles come from the one role vocabulary of :mod:`corpus.language`.
 
 :func:`vote_labels` is the same vote for counts gathered over many articles.
 """
@@ -30,6 +39,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Span, Token
 
+from ..language import is_honorific
 from ..models import Mention
 from . import gazetteer as gz
 
@@ -90,10 +100,20 @@ _COMPASS = frozenset(
 )
 #: Legal forms written after an organisation's name that the model leaves out ("Wagner PMC").
 _DESIGNATOR_TOKENS = frozenset(
-    {"PMC", "Group", "Inc", "Inc.", "Ltd", "Ltd.", "Corp", "Corp.", "plc", "PLC", "LLC", "AG", "SA"}
+    {
+        "PMC", "Group", "Holdings", "Inc", "Inc.", "Ltd", "Ltd.", "Limited", "Corp", "Corp.", "Co", "Co.", "plc",
+        "PLC", "LLC", "LLP", "LP", "AG", "SA", "NV", "BV", "SpA", "GmbH", "FC", "AFC",
+    }
 )
+#: Legal and club designators: a name that carries one is an organisation, never a person.
+_LEGAL_DESIGNATORS = frozenset(
+    {"inc", "ltd", "limited", "corp", "plc", "llc", "llp", "gmbh", "nv", "bv", "spa", "fc", "afc", "holdings"}
+)
+_NOUN_TAGS = frozenset({"NN", "NNS"})
+_PROPER_TAGS = frozenset({"NNP", "NNPS"})
 _POSSESSIVE_TAIL = re.compile(r"(?:['\u2019]s?)$")
-_HONORIFICS = frozenset({"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof."})
+#: Honorifics that begin place names, not personal ones ("St. Petersburg", "St Louis").
+_PLACE_HONORIFICS = frozenset({"st", "st."})
 _SMALL_WORDS = frozenset(
     """
     a an the and or but nor of in on at to for from by with as vs via into over up down off out per
@@ -112,6 +132,8 @@ class _Piece:
     weight: float = 1.0  # the model's vote: less for a part of a span it glued together
     possessor: bool = False  # cut off before "'s" inside a model span: "Putin's Military ..."
     person_evidence: float = 0.0
+    speech: float = 0.0  # the part of person_evidence a reporting verb gave
+    org_evidence: float = 0.0
     key: str = ""
     text: str = ""
     start: int = 0  # character offsets in the paragraph, set once the span is final
@@ -150,7 +172,9 @@ def _strip_edge(tok: Token) -> bool:
     if tok.is_space or tok.is_punct or tok.like_url or tok.like_email:
         return True
     low = t.lower()
-    if low in _DETERMINERS or low in _POSSESSIVES or low in _HONORIFICS or not _has_upper(t):
+    if low in _DETERMINERS or low in _POSSESSIVES or not _has_upper(t):
+        return True
+    if is_honorific(low) and low not in _PLACE_HONORIFICS:
         return True
     if tok.tag_ in _FUNCTION_TAGS and not _is_known(t) and not gz.is_first_name(t):
         return True
@@ -234,14 +258,27 @@ def _segments(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
             j -= 1
         if j - i >= 2 and doc[i].is_sent_start and _sentence_word(doc[i]) and _is_known(doc[i + 1 : j].text):
             i += 1  # "Citing Germany": a capitalised first word in front of a known place
+        if j - i >= 2 and doc[i].is_sent_start and _glued_descriptor(doc[i]):
+            i += 1  # "Carmaker Nissan", "Striker Wayne Rooney": the sentence's capital, not the name's
         if i < j:
             out.extend(_split_conjunction(doc, i, j))
     return out
 
 
+def _glued_descriptor(tok: Token) -> bool:
+    """A capitalised first word that says what the name after it is ("Carmaker", "Striker"),
+    and that no name begins with ("General Motors", "Deputy", "Group" stay)."""
+    low = tok.lower_
+    if not tok.is_alpha or gz.is_title_modifier(low) or low in gz.ORG_WORDS or _is_known(tok.text):
+        return False
+    return gz.is_org_descriptor(low) or (gz.is_person_title(low, "NN") and not is_honorific(low))
+
+
 def _sentence_word(tok: Token) -> bool:
     t = tok.text
-    return not (gz.is_first_name(t) or gz.is_title(t) or _is_known(t) or t.lower() in _COMPASS or t.isupper())
+    return not (
+        gz.is_first_name(t) or gz.is_title(t, tok.tag_) or _is_known(t) or t.lower() in _COMPASS or t.isupper()
+    )
 
 
 def _split_conjunction(doc: Doc, i: int, j: int) -> list[tuple[int, int]]:
@@ -343,23 +380,100 @@ def _confirm(doc: Doc, p: _Piece, known: _Elsewhere, person_tokens: set[str]) ->
 # --------------------------------------------------------------------------- evidence
 
 
-def _person_evidence(doc: Doc, i: int, j: int) -> float:
-    """Context that marks a span as a person: a title before, a reporting verb, an apposition."""
-    w = 0.0
-    title_before = i > 0 and gz.is_title(doc[i - 1].text.rstrip("."))
-    title_apposed = i > 1 and doc[i - 1].text == "," and gz.is_title(doc[i - 2].text)
-    if title_before or title_apposed:
-        w += 2
-    apposition = j + 2 < len(doc) and doc[j].text == "," and doc[j + 1].lower_ in {"the", "a", "its", "his", "her"}
-    if apposition and any(gz.is_title(t.text) for t in doc[j + 2 : min(j + 6, len(doc))]):
-        w += 2
+def _person_title(tok: Token) -> bool:
+    """A title only people bear, before or after a name ("manager", "Mr.", not "retailer")."""
+    return gz.is_person_title(tok.text.rstrip("."), tok.tag_)
+
+
+def _speech_evidence(doc: Doc, i: int, j: int) -> float:
+    """A reporting verb with the span as its speaker ("X said", "..., said X"). People and
+    organisations both speak, so this outvotes a place or nationality label, not ORG."""
     root = doc[i:j].root
     subject_of_speech = root.dep_ in {"nsubj", "nsubjpass"} and root.head.lower_ in SPEECH_VERBS
     inverted = i > 0 and doc[i - 1].lower_ in _INVERTED_SPEECH  # "..., said Bukkvoll"
     followed = j < len(doc) and doc[j].lower_ in SPEECH_VERBS
-    if subject_of_speech or inverted or followed:
-        w += 1
+    return 1.0 if subject_of_speech or inverted or followed else 0.0
+
+
+def _title_evidence(doc: Doc, i: int, j: int) -> float:
+    """Context that marks a span as a person: a title before it, or a title in an apposition after it."""
+    w = 0.0
+    title_before = i > 0 and _person_title(doc[i - 1])
+    title_apposed = i > 1 and doc[i - 1].text == "," and _person_title(doc[i - 2])
+    if title_before or title_apposed:
+        w += 2
+    apposition = j + 2 < len(doc) and doc[j].text == "," and doc[j + 1].lower_ in {"the", "a", "its", "his", "her"}
+    if apposition and any(_person_title(t) for t in doc[j + 2 : min(j + 6, len(doc))]):
+        w += 2
     return w
+
+
+def _employer_slot(doc: Doc, j: int) -> bool:
+    """Whether a title follows the span and a name follows the title: the span is whom the
+    person works for ("*Manchester United* manager Erik ten Hag", "*Apple* chief executive
+    Tim Cook", "*Wagner* chief Yevgeny Prigozhin"), an organisation more often than not."""
+    k = j
+    titled = False
+    while k < len(doc) and k < j + 5:
+        tok = doc[k]
+        if tok.is_alpha and _person_title(tok) and not is_honorific(tok.text):
+            titled = True
+        elif not (tok.is_alpha and gz.is_title_modifier(tok.text) and tok.lower_ not in _SMALL_WORDS):
+            break
+        k += 1
+    if not titled or k >= len(doc):
+        return False
+    nxt = doc[k]
+    return nxt.is_alpha and nxt.text[:1].isupper() and nxt.tag_ in _PROPER_TAGS
+
+
+def _descriptor(tok: Token) -> bool:
+    """A noun that says what the organisation after it is, and no title only people bear."""
+    return tok.is_alpha and gz.is_org_descriptor(tok.lower_) and not _person_title(tok)
+
+
+def _org_evidence(doc: Doc, i: int, j: int) -> float:
+    """Context that marks a span as an organisation: the employer slot of a title, or a
+    noun only organisations own right after it ("Activision Blizzard('s) shares")."""
+    if j >= len(doc):
+        return 0.0
+    w = 0.0
+    if i > 0 and doc[i - 1].tag_.startswith("NN") and _descriptor(doc[i - 1]) and not doc[i - 1].is_title:
+        w += 2  # "carmaker Nissan", "Premier League side Chelsea"
+    if doc[j].lower_ not in _POSSESSIVES and _employer_slot(doc, j):
+        w += 2
+    k = j + 1 if doc[j].lower_ in _POSSESSIVES else j
+    if k < len(doc) and doc[k].tag_ in _NOUN_TAGS and gz.is_org_context(doc[k].lower_):
+        w += 2
+    return w
+
+
+def _model_designation(doc: Doc, i: int, j: int) -> bool:
+    """A name that with the number after it names a model: "Leopard 2 tanks", "Challenger 2
+    tanks", "iPhone 15 models" (the name and the number both modify the noun that follows)."""
+    if j + 1 >= len(doc) or not doc[j].text[:1].isdigit() or not gz.is_model_number("x " + doc[j].text):
+        return False
+    root = doc[i:j].root
+    head = root.head
+    return head.i > j and head.tag_ in _NOUN_TAGS and root.dep_ in {"compound", "nmod", "amod"}
+
+
+def _weak_person(doc: Doc, p: _Piece) -> bool:
+    """One capitalised word the model alone calls a person where capitals prove nothing:
+    the first word of a sentence ("Turnout was 61%"), or a word the tagger reads as a
+    common noun. Its model vote does not count; a mid-sentence mention, a title, a
+    reporting verb or the full name it shortens still can make it a person."""
+    if p.j - p.i != 1 or p.label != "PERSON" or p.gazetteer or p.possessor or p.person_evidence:
+        return False
+    tok = doc[p.i]
+    if gz.is_first_name(tok.text) or tok.text.isupper():
+        return False
+    if tok.tag_ in _NOUN_TAGS:
+        return True
+    k = p.i
+    while k > 0 and not doc[k].is_sent_start and (doc[k - 1].is_punct or doc[k - 1].is_space):
+        k -= 1
+    return doc[k].is_sent_start or k == 0
 
 
 # --------------------------------------------------------------------------- voting
@@ -404,6 +518,47 @@ def _prior_items(surface: str) -> tuple[tuple[str, float], ...]:
     if len(letters) >= 2 and all(c.isupper() for c in letters) and len(toks) == 1:
         prior["ORG"] += 1
     return tuple(prior.items())
+
+
+@lru_cache(maxsize=200_000)
+def _not_a_person(surface: str) -> str | None:
+    """Whether a surface cannot name a person, and what its PERSON votes then count for.
+
+    "ORG" for a known place followed by words that are no personal name ("Manchester
+    United", "Moscow Times") and for a name with a legal or club designator ("Rolls-Royce
+    Holdings", "Chelsea FC"); "" (the votes count for nothing) for a model number ("F-150",
+    "Su-25", "Leopard 2"); None otherwise.
+    """
+    toks = surface.split()
+    if gz.is_model_number(surface):
+        return ""
+    low = [gz.key(t) for t in toks]
+    if any(t in _LEGAL_DESIGNATORS for t in low[1:]):
+        return "ORG"
+    if len(toks) >= 2 and not any(gz.is_first_name(t) for t in toks) and gz.place(surface) is None:
+        first = toks[0]
+        if (
+            gz.place(first) is not None
+            and not gz.is_ambiguous(first)
+            and gz.demonym(first) is None
+            and gz.key(toks[1]) not in gz.REGION_SUFFIXES
+        ):
+            return "ORG"
+    return None
+
+
+def _veto(surface: str, votes: Counter[str]) -> Counter[str]:
+    """Votes with PERSON taken out for a surface that cannot be a person (see :func:`_not_a_person`)."""
+    if not votes.get("PERSON"):
+        return votes
+    to = _not_a_person(surface)
+    if to is None:
+        return votes
+    out = Counter(votes)
+    person = out.pop("PERSON")
+    if to:
+        out[to] += person
+    return out
 
 
 def _argmax(votes: Counter[str]) -> str | None:
@@ -456,7 +611,7 @@ def vote_labels(counts: Mapping[str, Counter[str]], *, fuzzy: bool = True) -> di
             if surname is not None and surname != surface and not fixed[surname]:
                 votes = votes + Counter({"PERSON": own[surname]["PERSON"]})
             full_by_last[last].append(surface)
-        label = _argmax(votes)
+        label = _argmax(_veto(surface, votes))
         if label:
             labels[surface] = label
     # surnames of full names voted PERSON, bucketed by first letter for the typo check
@@ -480,7 +635,7 @@ def vote_labels(counts: Mapping[str, Counter[str]], *, fuzzy: bool = True) -> di
             # a known place that is also a surname (Washington, Jordan) gets no bonus
             bonus = 0 if gz.place(surface) is not None else 5
             votes = own[surface] + Counter({"PERSON": bonus + sum(own[m]["PERSON"] for m in persons)})
-            label = _argmax(votes)
+            label = _argmax(_veto(surface, votes))
             if label:
                 labels[surface] = label
     return labels
@@ -515,7 +670,11 @@ def _collect(art: _Article) -> list[_Piece]:
             end = ent.end
             if label == "ORG" and end < len(doc) and doc[end].text in _DESIGNATOR_TOKENS:
                 end += 1
+            elif label == "PERSON":
+                end = _through_particles(doc, end)
             segments = _segments(doc, start, end)
+            if label == "PERSON":
+                segments = [(_back_through_particles(doc, i), j) for i, j in segments]
             for i, j in segments:
                 headline = short_para or sent_titlecase[sent.start] or _in_headline_run(doc, i, j, sent)
                 glued = len(segments) > 1
@@ -558,7 +717,7 @@ def _gazetteer_scan(art: _Article, pieces: list[_Piece], person_tokens: set[str]
             hit = None
             for length in (3, 2, 1):
                 b = k + length
-                if b > n or any(x in covered[di] or not doc[x].is_alpha for x in range(k, b)):
+                if b > n or any(x in covered[di] or not _scan_word(doc[x], length) for x in range(k, b)):
                     continue
                 text = doc[k:b].text
                 if gz.is_ambiguous(text) or gz.demonym(text) is not None or tok.lower_ in _DETERMINERS:
@@ -573,7 +732,10 @@ def _gazetteer_scan(art: _Article, pieces: list[_Piece], person_tokens: set[str]
                     hit = _Piece(di, k, b, "ORG", gazetteer=True)
                     break
                 if length == 1 and tok.tag_ in {"NNP", "NNPS"} and _is_surname(gz.key(text), person_tokens):
-                    hit = _Piece(di, k, b, "PERSON", gazetteer=True)
+                    a = _back_through_particles(doc, k)
+                    if any(x in covered[di] for x in range(a, k)):
+                        a = k
+                    hit = _Piece(di, a, b, "PERSON", gazetteer=True)
                     break
             if hit is None:
                 k += 1
@@ -581,6 +743,11 @@ def _gazetteer_scan(art: _Article, pieces: list[_Piece], person_tokens: set[str]
             found.append(hit)
             k = hit.j
     return found
+
+
+def _scan_word(tok: Token, length: int) -> bool:
+    """A token the gazetteer scan may look up: a word, or alone a code such as "G-7"."""
+    return tok.is_alpha or (length == 1 and gz.is_model_number(tok.text) and tok.text[:1].isupper())
 
 
 def _is_surname(k: str, person_tokens: set[str]) -> bool:
@@ -605,12 +772,44 @@ def _first_name_run(doc: Doc, di: int, k: int, covered: set[int]) -> _Piece | No
         low = nxt.lower_
         if not (nxt.is_alpha and nxt.text[0].isupper() and nxt.tag_ in {"NNP", "NNPS"}):
             break
-        if low in gz.ORG_WORDS or gz.is_title(low) or _is_known(nxt.text):
+        if low in gz.ORG_WORDS or gz.is_title(nxt.text, nxt.tag_) or _is_known(nxt.text):
             break
         j += 1
+    j = _through_particles(doc, j)
     if j == k + 1:
         return None
     return _Piece(di, k, j, "PERSON", gazetteer=True)
+
+
+def _back_through_particles(doc: Doc, i: int) -> int:
+    """Keep the particles a surname starts with: "ten Hag", "von der Leyen" ("Ten Hag" at a sentence start)."""
+    k = i
+    while k > 0 and i - k < 3:
+        prev = doc[k - 1]
+        if gz.is_name_particle(prev.text) or (prev.is_sent_start and gz.is_name_particle(prev.lower_)):
+            k -= 1
+            if prev.is_sent_start:
+                break
+            continue
+        break
+    return k if k < i and doc[i].text[:1].isupper() else i
+
+
+def _through_particles(doc: Doc, end: int) -> int:
+    """Run a personal name on through lower-case particles to the capitalised word after:
+    "Erik" + "ten Hag", "Ursula von der" + "Leyen"."""
+    base = end
+    while base > 0 and end - base < 3 and gz.is_name_particle(doc[base - 1].text):
+        base -= 1  # the model's span stopped inside the particles
+    k = base
+    while k < len(doc) and k - base < 3 and gz.is_name_particle(doc[k].text):
+        k += 1
+    if k == base or k >= len(doc):
+        return end
+    nxt = doc[k]
+    if nxt.is_alpha and nxt.text[:1].isupper() and nxt.tag_.startswith("NN") and not _is_known(nxt.text):
+        return k + 1  # the tagger may read the surname as a common noun ("Hag"/NN)
+    return end
 
 
 def _common_word(doc: Doc, p: _Piece, lower_words: set[str]) -> bool:
@@ -641,7 +840,7 @@ def _drop_overlaps(pieces: list[_Piece]) -> list[_Piece]:
 
 def _portfolio(doc: Doc, p: _Piece) -> bool:
     """Whether a span is a title's portfolio: "Defense" in "Defense Minister Sergei Shoigu"."""
-    if p.label != "ORG" or p.j >= len(doc) or not gz.is_title(doc[p.j].text):
+    if p.label != "ORG" or p.j >= len(doc) or not gz.is_title(doc[p.j].text, doc[p.j].tag_):
         return False
     words = {t.lower_ for t in doc[p.i : p.j] if t.is_alpha}
     return bool(words) and words <= gz.GENERIC_ORG_WORDS and not (words & gz.ORG_WORDS)
@@ -724,11 +923,17 @@ def find_mentions(docs: list[tuple[int, Doc]]) -> list[Mention]:
         if not _valid(p.text):
             continue
         p.key = gz.key(p.text)
-        p.person_evidence = _person_evidence(doc, p.i, p.j)
+        p.speech = _speech_evidence(doc, p.i, p.j)
+        p.person_evidence = _title_evidence(doc, p.i, p.j) + p.speech
+        p.org_evidence = _org_evidence(doc, p.i, p.j)
         if _common_word(doc, p, art.lower_words):
             continue
+        if _weak_person(doc, p):
+            p.weight = 0.0
         if gz.is_product(p.text) and not p.person_evidence and not gz.is_first_name(p.text.split()[0]):
             continue
+        if p.label != "ORG" and _model_designation(doc, p.i, p.j):
+            continue  # equipment, whether or not a domain pack knows the name
         kept.append(p)
     counts: dict[str, Counter[str]] = {}
     surface_of: dict[str, str] = {}
@@ -739,8 +944,11 @@ def find_mentions(docs: list[tuple[int, Doc]]) -> list[Mention]:
             c[p.label] += p.weight
         if p.possessor:
             c["PERSON"] += 0.5  # "X's ..." glued into a headline: usually a person
-        if p.person_evidence:
-            c["PERSON"] += p.person_evidence
+        person = p.person_evidence - (p.speech if p.label == "ORG" and p.weight else 0.0)
+        if person:
+            c["PERSON"] += person
+        if p.org_evidence:
+            c["ORG"] += p.org_evidence
     labels = vote_labels(counts)
     mentions: list[Mention] = []
     seen: set[tuple[int, int]] = set()
@@ -767,6 +975,8 @@ def _role_before(doc: Doc, i: int, owner: Mapping[int, int]) -> tuple[int, int] 
     ``owner`` maps token indices to the mention they belong to, so the walk back stops at
     a second, unrelated name ("Virginia Mayo / AP NATO chief ...").
     """
+    if i == 0 or doc[i - 1].tag_ in _FUNCTION_TAGS:
+        return None  # "a close ally of Vladimir Putin": the name is not the one described
     k = i
     has_title = False
     current: int | None = None
@@ -775,7 +985,8 @@ def _role_before(doc: Doc, i: int, owner: Mapping[int, int]) -> tuple[int, int] 
         if tok.text in {"-", "\u2010", "\u2011"} and not tok.whitespace_ and k >= 2 and not doc[k - 2].whitespace_:
             k -= 1
             continue
-        if tok.is_space or (tok.is_punct and tok.lower_ not in _POSSESSIVES):
+        possessive = _is_possessive(tok)
+        if tok.is_space or (tok.is_punct and not possessive):
             break
         mid = owner.get(k - 1)
         if mid is not None:
@@ -784,10 +995,10 @@ def _role_before(doc: Doc, i: int, owner: Mapping[int, int]) -> tuple[int, int] 
             current = mid
             k -= 1
             continue
-        if tok.lower_ in _POSSESSIVES:
+        if possessive:
             k -= 1
             continue
-        title = gz.is_title(tok.text.rstrip("."))
+        title = gz.is_title(tok.text.rstrip("."), tok.tag_) and not is_honorific(tok.text)
         if title or gz.is_title_modifier(tok.text):
             has_title = has_title or title
             current = None
@@ -802,6 +1013,11 @@ def _role_before(doc: Doc, i: int, owner: Mapping[int, int]) -> tuple[int, int] 
     if not has_title or k >= i:
         return None
     return k, i
+
+
+def _is_possessive(tok: Token) -> bool:
+    """ "'s" or a bare apostrophe the tagger reads as a possessive, not a closing quote ("‘dear friend’ Putin")."""
+    return tok.lower_ in _POSSESSIVES and (tok.tag_ == "POS" or len(tok.text) > 1)
 
 
 _ROLE_DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their"})
@@ -823,7 +1039,7 @@ def _role_after(doc: Doc, j: int, owner: Mapping[int, int], persons: set[int]) -
             break
         if tok.lower_ in {"who", "which", "that", "whose"} or owner.get(b) in persons:
             return None
-        has_title = has_title or gz.is_title(tok.text)
+        has_title = has_title or (gz.is_title(tok.text, tok.tag_) and not is_honorific(tok.text))
         b += 1
     if not has_title or b == a or b >= len(doc) or doc[b].text not in {",", ".", ";", "\u2014"}:
         return None
@@ -845,7 +1061,7 @@ def _role_apposed_before(doc: Doc, i: int) -> tuple[int, int] | None:
         if low in _ROLE_DETERMINERS:
             a -= 1
             break
-        title = gz.is_title(tok.text)
+        title = gz.is_title(tok.text, tok.tag_) and not is_honorific(tok.text)
         if (
             title
             or gz.is_title_modifier(tok.text)

@@ -5,6 +5,15 @@ list of places, organisations and first names fixes most of that without a bigge
 The data lives in ``gazetteer.json`` beside this module and is loaded once, lazily, so
 importing the extractors stays cheap for processes that never use them.
 
+Two kinds of vocabulary live elsewhere:
+
+* roles and titles ("manager", "President", "Mr") are the language layer's one role
+  vocabulary (:mod:`corpus.language`, ``roles.json``); :func:`is_title` and
+  :func:`is_title_modifier` only ask it;
+* story-specific words, such as the weapon names of war reporting, come from optional
+  *domain packs* (``corpus/domains/*.json``). Each pack may hold ``products`` (equipment
+  names that are not named entities); with no pack installed everything still works.
+
 Every lookup goes through :func:`key`, which folds case, accents, curly apostrophes, dots
 and hyphens, so "U.S." and "US", "St. Petersburg" and "St Petersburg" meet.
 """
@@ -18,7 +27,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from corpus import language
+
 DATA_PATH = Path(__file__).with_name("gazetteer.json")
+#: Optional story-specific packs: every ``*.json`` file here is read if the folder exists.
+DOMAINS_DIR = Path(__file__).resolve().parents[1] / "domains"
 
 #: Administrative suffixes that keep the place type: "Donetsk region", "Kharkiv Oblast".
 REGION_SUFFIXES = frozenset({"region", "oblast", "province", "district", "raion", "krai", "governorate", "county"})
@@ -84,10 +97,15 @@ class Gazetteer:
     demonyms: dict[str, str] = field(default_factory=dict)  # key -> country canonical
     country_demonym: dict[str, str] = field(default_factory=dict)  # country key -> adjective
     ambiguous: frozenset[str] = frozenset()
+    #: equipment names from the domain packs (empty without a pack)
     products: frozenset[str] = frozenset()
     first_names: frozenset[str] = frozenset()
-    titles: frozenset[str] = frozenset()
-    title_modifiers: frozenset[str] = frozenset()
+    #: lower-case words inside personal names: "ten" in "Erik ten Hag"
+    name_particles: frozenset[str] = frozenset()
+    #: language keys of nouns only an organisation owns ("shares", "profits")
+    org_context: frozenset[str] = frozenset()
+    #: language keys of nouns that say what an organisation is ("carmaker", "retailer", "side")
+    org_descriptors: frozenset[str] = frozenset()
     #: variant key -> canonical key, for places only (Kiev -> kyiv, Kharkov -> kharkiv)
     variants: dict[str, str] = field(default_factory=dict)
     #: country key -> every way a sentence may name it: name, variants, demonyms, capitals
@@ -96,9 +114,16 @@ class Gazetteer:
     form_country: dict[str, str] = field(default_factory=dict)
 
 
+def domain_packs() -> list[dict]:
+    """The story-specific packs installed in :data:`DOMAINS_DIR`, in name order (none is required)."""
+    if not DOMAINS_DIR.is_dir():
+        return []
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(DOMAINS_DIR.glob("*.json"))]
+
+
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
-    """Parse ``gazetteer.json`` once per process."""
+    """Parse ``gazetteer.json`` and the domain packs once per process."""
     raw = json.loads(DATA_PATH.read_text(encoding="utf-8"))
     g = Gazetteer()
     for name, demonyms, variants in raw["countries"]:
@@ -126,10 +151,11 @@ def load() -> Gazetteer:
         for v in [name, *variants]:
             g.orgs.setdefault(key(v), name)
     g.ambiguous = frozenset(key(a) for a in raw["ambiguous"])
-    g.products = frozenset(key(p) for p in raw["products"])
     g.first_names = frozenset(key(n) for n in raw["first_names"])
-    g.titles = frozenset(t.lower() for t in raw["titles"])
-    g.title_modifiers = frozenset(t.lower() for t in raw["title_modifiers"])
+    g.name_particles = frozenset(w.lower() for w in raw.get("name_particles", ()))
+    g.org_context = language.lexicon(raw.get("org_context_nouns", ()))
+    g.org_descriptors = language.lexicon(w for w in raw.get("org_descriptor_nouns", ()) if " " not in w)
+    g.products = frozenset(key(p) for pack in domain_packs() for p in pack.get("products", ()))
     return g
 
 
@@ -181,30 +207,99 @@ def is_ambiguous(surface: str) -> bool:
     return key(surface) in load().ambiguous
 
 
-_MODEL_NUMBER_RE = re.compile(r"^(?:[a-z]{1,3}-\d{1,4}[a-z]{0,2}s?|m\d{1,3}(?:a\d)?s?)$")
+#: A model or series code: "F-16", "G-7", "A-380", "MH-17", "Su-25s", "M777", "2A6".
+_CODE_RE = re.compile(r"^(?:[a-z]{1,4}-?\d{1,4}[a-z]{0,2}\d?s?|\d{1,4}[a-z]{1,2}\d{0,2})$")
+_NUMBER_RE = re.compile(r"^\d{1,4}[a-z]{0,2}\d{0,2}$")
 
 
 def is_product(surface: str) -> bool:
-    """Weapons and vehicles ("Leopard 2", "F-16s", "Abrams"): equipment, not named entities."""
-    g = load()
-    k = key(surface)
-    if k in g.products:
+    """Equipment a domain pack names ("Leopard 2", "F-16s", "Abrams"): not a named entity.
+
+    True when the name or one of its words is a product of an installed pack; without a
+    pack nothing is a product, and model numbers stay names (see :func:`is_model_number`).
+    """
+    products = load().products
+    return bool(products) and not products.isdisjoint(_product_keys(surface))
+
+
+@lru_cache(maxsize=200_000)
+def _product_keys(surface: str) -> frozenset[str]:
+    """The keys a product name may be listed under: the whole name and each word."""
+    toks = [x.strip(".,'") for x in fold(surface).split()]
+    return frozenset([key(surface), *toks, *(key(t) for t in toks)])
+
+
+@lru_cache(maxsize=200_000)
+def is_model_number(surface: str) -> bool:
+    """A model, series or flight code, or a name ending in a bare number: "F-150",
+    "MH-17", "Airbus A-380", "Leopard 2", "G-7".
+
+    Such a name is never a person (nor a place); whether it names an organisation, a
+    meeting or a product is the model's call, so this only rules PERSON out.
+    """
+    toks = [t.strip(".,'\u2019") for t in fold(surface).split()]
+    if not toks or not toks[-1]:
+        return False
+    last = toks[-1]
+    if _CODE_RE.match(last) and any(c.isdigit() for c in last):
         return True
-    toks = fold(surface).replace("\u2019", "'").split()
-    return any(t in g.products or _MODEL_NUMBER_RE.match(t) for t in (x.strip(".,'") for x in toks))
+    return len(toks) >= 2 and bool(_NUMBER_RE.match(last))
 
 
 def is_first_name(token: str) -> bool:
     return key(token) in load().first_names
 
 
-def is_title(token: str) -> bool:
-    """A word that marks the following name as a person ("President", "chief", "Mr.")."""
-    return token.lower() in load().titles
+@lru_cache(maxsize=65_536)
+def is_title(token: str, tag: str | None = None) -> bool:
+    """A word that marks the name after it as a person: a role ("President", "manager",
+    "chief executive", "coaches") or an honorific ("Mr.", "Gen."), from the one role
+    vocabulary in :mod:`corpus.language`.
+
+    Inflected forms are matched by their language key. Given the token's part-of-speech
+    ``tag``, a verb is never a title ("accused Western politicians", "heads the club") and
+    only a noun gets the leeway of inflection, so "generous" and "heading" (which Porter
+    conflates with "general" and "head") are not titles.
+    """
+    w = token.lower().strip()
+    if not w:
+        return False
+    if language.is_honorific(w):
+        return True
+    if tag is not None and not tag.startswith(("NN", "JJ")):
+        return False  # "accused", "heads", "hosts" as verbs
+    if w in language.role_words():
+        return True
+    if tag is not None and not tag.startswith("NN"):
+        return False
+    return language.is_role(w)
 
 
 def is_title_modifier(token: str) -> bool:
-    return token.lower() in load().title_modifiers
+    """A word that may sit inside a title ("deputy", "foreign", "chief", "managing")."""
+    return language.is_role_modifier(token)
+
+
+def is_person_title(token: str, tag: str | None = None) -> bool:
+    """A title that only people bear: "manager", "President", "Mr" but not "retailer",
+    "member" or "rival", which describe companies and countries as often ("retailer Tesco",
+    "NATO member Finland")."""
+    return is_title(token, tag) and language.is_person_role(token)
+
+
+def is_name_particle(token: str) -> bool:
+    """A lower-case word inside a personal name: "ten" (Erik ten Hag), "von", "bin"."""
+    return token in load().name_particles
+
+
+def is_org_descriptor(noun: str) -> bool:
+    """A noun that says what the organisation named after it is ("carmaker Nissan", "side Chelsea")."""
+    return language.norm(noun) in load().org_descriptors
+
+
+def is_org_context(noun: str) -> bool:
+    """A noun only an organisation owns, so a name modifying it is one ("X shares")."""
+    return language.norm(noun) in load().org_context
 
 
 def canonical_place_key(k: str) -> str:

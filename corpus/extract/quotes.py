@@ -30,10 +30,13 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 from spacy.tokens import Doc, Span, Token
 
+from corpus.extract import gazetteer as gz
+from corpus.language import STOP_WORDS, is_honorific, is_role, is_role_modifier, lexicon, norm, role_words
 from corpus.models import Mention, Quote
 
 __all__ = ["find_quotes", "SPEECH_LEMMAS"]
@@ -52,83 +55,57 @@ SPEECH_LEMMAS: frozenset[str] = frozenset(
     caution reiterate repeat mention express endorse condemn criticise criticize dismiss
     reject hail thank characterize characterise decry lament slam blast allege contend
     maintain assert affirm agree text reveal disclose advise recommend proclaim exclaim
-    whisper mutter counter retort signal indicate recount portray
+    whisper mutter counter retort signal indicate recount portray quip
     """.split()
 )
 
 # Verbs that report speech only in a reporting clause after the quote ("…,” he continued).
 _AFTER_ONLY: frozenset[str] = frozenset({"continue"})
 
-_IRREGULAR: dict[str, str] = {
-    "said": "say", "told": "tell", "wrote": "write", "written": "write", "thought": "think",
-    "spoke": "speak", "spoken": "speak", "froze": "freeze", "swore": "swear", "sworn": "swear",
-    "foretold": "foretell", "saith": "say",
-}
+# Reporting verbs are recognised by their language key (:func:`corpus.language.norm`: the
+# irregular base form, then the Porter stem), so "says", "said", "saying" and "told" meet
+# "say" and "tell" without a lemmatizer. The production pipeline runs without one (it is the
+# slowest component the extractors could do without), and it mis-reads some forms anyway
+# ("hopes" -> "hop").
+_SPEECH_KEYS: frozenset[str] = lexicon(SPEECH_LEMMAS)
+_AFTER_ONLY_KEYS: frozenset[str] = lexicon(_AFTER_ONLY)
+_QUOTE_KEY: str = norm("quote")
 
 
-def _inflections(lemma: str) -> set[str]:
-    """Regular English inflections of a verb, enough to recognise it without a lemmatizer."""
-    forms = {lemma}
-    vowels = "aeiou"
-    if lemma.endswith("e"):
-        stem = lemma[:-1]
-        forms |= {lemma + "s", lemma + "d", stem + "ing"}
-    elif lemma.endswith("y") and len(lemma) > 1 and lemma[-2] not in vowels:
-        stem = lemma[:-1]
-        forms |= {stem + "ies", stem + "ied", lemma + "ing"}
-    else:
-        es = "es" if lemma.endswith(("s", "sh", "ch", "x", "z")) else "s"
-        forms |= {lemma + es, lemma + "ed", lemma + "ing"}
-        if (
-            len(lemma) >= 3
-            and lemma[-1] not in vowels + "wxy"
-            and lemma[-2] in vowels
-            and lemma[-3] not in vowels
-        ):
-            forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
-    return forms
-
-
-# Surface form → lemma for the reporting verbs. The production pipeline runs without the
-# lemmatizer (it is the slowest component the extractors could do without), and the
-# lemmatizer mis-reads some forms anyway ("hopes" → "hop"), so verbs are recognised by form.
-_FORM_TO_LEMMA: dict[str, str] = {}
-for _lemma_word in sorted(SPEECH_LEMMAS | _AFTER_ONLY | {"quote"}):
-    for _form in _inflections(_lemma_word):
-        _FORM_TO_LEMMA.setdefault(_form, _lemma_word)
-for _form, _lemma_word in _IRREGULAR.items():
-    _FORM_TO_LEMMA[_form] = _lemma_word
-
-
-def _lemma(t: Token) -> str:
-    """The lemma of a reporting verb from its form, else whatever the pipeline set."""
-    return _FORM_TO_LEMMA.get(t.lower_) or t.lemma_.lower()
+def _verb_key(t: Token) -> str:
+    """The language key of a token, compared with the keys of the reporting verbs."""
+    return norm(t.lower_)
 
 
 # Verbs that often take a quoted object without reporting speech ("asked for “restraint”",
 # "signalled a “shift”"): they attribute a quote only from a reporting clause next to it,
 # never as a verb the quote merely hangs from.
-_WEAK_LEMMAS: frozenset[str] = frozenset({"ask", "signal", "indicate"})
+_WEAK_KEYS: frozenset[str] = lexicon("ask signal indicate")
 
 _PERSON_PRONOUNS: frozenset[str] = frozenset({"he", "she", "him", "her"})
 _THING_PRONOUNS: frozenset[str] = frozenset({"it"})
 _OTHER_PRONOUNS: frozenset[str] = frozenset({"they", "them", "i", "we", "you", "one"})
 _RELATIVE: frozenset[str] = frozenset({"who", "which", "that", "whom"})
 
-# Words that make a pre-name modifier a job title rather than, say, a nationality or an
-# organisation ("NATO’s Stoltenberg" has no role; "NATO chief Jens Stoltenberg" does).
-_TITLE_WORDS: frozenset[str] = frozenset(
-    """
-    president minister chancellor premier governor senator congressman congresswoman
-    representative secretary general colonel lieutenant major captain admiral commander
-    chief head leader spokesman spokeswoman spokesperson director ambassador envoy mayor
-    king queen prince princess pope archbishop bishop judge prosecutor adviser advisor
-    analyst researcher professor dr chairman chairwoman chair ceo founder officer official
-    soldier sergeant marshal deputy vice prime foreign defense defence interior commissioner
-    secretary-general sheriff attorney lawmaker mp mep diplomat economist expert correspondent
-    pm
-    """.split()
-)
+# Job titles come from the one role vocabulary (corpus.language, roles.json): a title word
+# makes a pre-name modifier a role ("NATO chief Jens Stoltenberg" has one; "NATO’s
+# Stoltenberg" has none) and a role-noun subject a person ("the spokesman said").
+
+
+def _role_noun(t: Token) -> bool:
+    """A singular noun naming a role ("president", "spokesman", "striker", "PM") or an honorific.
+
+    Role words are listed in the singular, so a singular noun is matched as written; plurals
+    ("officials said") are groups, not one speaker."""
+    if t.tag_ in ("NNS", "NNPS"):
+        return False
+    w = t.lower_.rstrip(".")
+    return w in role_words() or is_honorific(w)
+
+
+def _honorific(word: str) -> bool:
+    return is_honorific(word.lower().rstrip("."))
+
 
 # Head words of organisation names, so an unlabelled "Defence Ministry" is not taken for a person.
 _ORG_WORDS: frozenset[str] = frozenset(
@@ -141,7 +118,6 @@ _ORG_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
-_HONORIFICS: frozenset[str] = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "mx", "prof"})
 
 _OPEN_DOUBLE = "“„«"
 _CLOSE_DOUBLE = "”»"
@@ -375,14 +351,20 @@ def _mark_persons(refs: list[_MentionRef]) -> None:
             r.person = True
 
 
-_NAME_RE = re.compile(r"[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|de|van|von|der|al|bin|la|le|da|di))*(?:[’']s)?")
+@lru_cache(maxsize=1)
+def _name_re() -> re.Pattern[str]:
+    """Capitalised words, with the lower-case particles of personal names between them
+    ("Erik ten Hag", "Ursula von der Leyen"); the particles are the gazetteer's."""
+    word = r"[A-Z][\w’'.-]*"
+    inner = "|".join([word, *sorted((re.escape(w) for w in gz.load().name_particles), key=len, reverse=True)])
+    return re.compile(word + r"(?:\s+(?:" + inner + r"))*(?:[’']s)?")
 
 
 def _looks_like_name(text: str) -> bool:
     """A plausible personal name: one to four capitalised words, no repeats, no slashes or
     digits (rules out "POOL / Reuters Bukkvoll", "Putin Putin", "Leopard 2")."""
     text = text.strip()
-    if not _NAME_RE.fullmatch(text) or any(ch.isdigit() for ch in text):
+    if not _name_re().fullmatch(text) or any(ch.isdigit() for ch in text):
         return False
     words = _name_key(text)
     return 1 <= len(words) <= 4 and len(set(words)) == len(words)
@@ -691,8 +673,8 @@ def _is_speech_verb(t: Token, after: bool = False) -> bool:
     """A reporting verb; "says"/"said" count whatever their tag (title-case headlines).
     With ``after``, verbs that only report in a trailing clause ("he continued") count too."""
     if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB"):
-        lemma = _lemma(t)
-        return lemma in SPEECH_LEMMAS or (after and lemma in _AFTER_ONLY)
+        key = _verb_key(t)
+        return key in _SPEECH_KEYS or (after and key in _AFTER_ONLY_KEYS)
     return t.lower_ in ("says", "said")
 
 
@@ -805,7 +787,7 @@ def _after_verb(art: _Article, p: _Para, cand: _Candidate) -> Token | None:
         return None  # "“sticky”, while the governor called it …" is a new clause
     for k, t in enumerate(words[:14]):
         if _is_speech_verb(t, after=True) and _outside(art, t, p):
-            if _lemma(t) in _AFTER_ONLY and not _bare_reporting_clause(words, k):
+            if _verb_key(t) in _AFTER_ONLY_KEYS and not _bare_reporting_clause(words, k):
                 return None
             if not punct_break and (k > 3 or any(w.pos_ not in _SUBJECT_POS for w in words[:k])):
                 return None
@@ -831,7 +813,7 @@ def _governing_verb(art: _Article, p: _Para, cand: _Candidate) -> Token | None:
             depth += 1
             if t.i in qset:
                 continue
-            if _is_speech_verb(t) and _outside(art, t, p) and _lemma(t) not in _WEAK_LEMMAS:
+            if _is_speech_verb(t) and _outside(art, t, p) and _verb_key(t) not in _WEAK_KEYS:
                 a = min(t.idx, cand.start - p.offset)
                 b = max(t.idx, cand.close_at - p.offset)
                 if t.idx > cand.start - p.offset:
@@ -936,7 +918,7 @@ def _speaker_of_verb(art: _Article, p: _Para, verb: Token, cand: _Candidate) -> 
     """Who is doing the reporting verb: its subject, climbing through clauses that share it
     ("…, saying …", "rushed to emphasize …"), the object of "quoted X as saying", or the
     noun of an absolute construction ("with its ambassador, X, calling it …")."""
-    if _lemma(verb) == "quote":
+    if _verb_key(verb) == _QUOTE_KEY:
         quoted = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
         if quoted:
             return _speaker_from_token(art, p, quoted[0], cand)
@@ -979,7 +961,7 @@ def _quoting_verb(t: Token) -> Token | None:
     for _ in range(3):
         if cur.dep_ in ("pcomp", "prep", "advcl", "xcomp") and cur.head is not cur:
             cur = cur.head
-            if _lemma(cur) == "quote":
+            if _verb_key(cur) == _QUOTE_KEY:
                 return cur
         else:
             break
@@ -1033,7 +1015,7 @@ def _speaker_from_token(art: _Article, p: _Para, tok: Token, cand: _Candidate) -
         if ref is not None:
             name, role = _fullest_person(art, ref)
             return _Speaker(name, as_written, role, "explicit", True, anchor)
-    if tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in _TITLE_WORDS:
+    if tok.pos_ in ("NOUN", "PROPN") and _role_noun(tok):
         return _role_speaker(art, p, tok)
     return _Speaker(as_written, as_written, None, "explicit", _name_like(art, p, tok), anchor)
 
@@ -1114,7 +1096,7 @@ def _name_key(name: str) -> list[str]:
     s = unicodedata.normalize("NFKD", name)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = re.sub(r"[’']s\b", "", s)
-    words = [w for w in re.findall(r"[\w-]+", s.lower()) if w not in _HONORIFICS]
+    words = [w for w in re.findall(r"[\w-]+", s.lower()) if not _honorific(w)]
     return words
 
 
@@ -1154,7 +1136,7 @@ def _fullest_person(art: _Article, ref: _MentionRef) -> tuple[str, str | None]:
         same = [ref]
     best = max(same, key=lambda r: (len(r.key), -r.mention.start))
     name = _clean(best.mention.text)
-    name = " ".join(w for w in name.split() if w.lower().strip(".") not in _HONORIFICS) or name
+    name = " ".join(w for w in name.split() if not _honorific(w)) or name
     role = None
     for r in same:
         role = _role_for_mention(r)
@@ -1178,7 +1160,7 @@ def _role_for_mention(ref: _MentionRef) -> str | None:
     while k in subtree and doc[k].dep_ not in ("det", "punct", "case") and doc[k].tag_ not in ("PRP$", "WP$"):
         left.insert(0, doc[k])
         k -= 1
-    if left and any(_is_title_token(t) for t in left) and not (len(left) == 1 and left[0].lower_ in _HONORIFICS):
+    if left and any(_is_title_token(t) for t in left) and not (len(left) == 1 and _honorific(left[0].text)):
         return _clean(doc[left[0].i : left[-1].i + 1].text)
     # 2. appositive role after the name: "Andriy Yermak, the head of …"
     for c in span.root.children:
@@ -1195,7 +1177,8 @@ def _role_for_mention(ref: _MentionRef) -> str | None:
 def _is_title_token(t: Token) -> bool:
     """A word that can make a phrase a job title: a known title, or any common noun
     ("soldier", "researcher") since proper nouns before a name are organisations or places."""
-    if t.lower_.strip(".") in _TITLE_WORDS:
+    w = t.lower_.strip(".")
+    if _role_noun(t) or (is_role_modifier(w) and w not in STOP_WORDS) or (t.tag_.startswith("NN") and is_role(w)):
         return True
     return t.pos_ == "NOUN" and t.is_alpha and t.lower_ not in ("people", "forces")
 
@@ -1298,11 +1281,11 @@ def _candidates(
             if ref is not None:  # a surname the tagger missed ("Pence broke with …")
                 out.append((3, at, _speaker_for_ref(art, ref, pron)))
                 continue
-        is_role = t.lower_ in _TITLE_WORDS
-        if persons and is_role:
+        role = _role_noun(t)
+        if persons and role:
             spk = _role_speaker(art, para, t)
             out.append((3, at, _Speaker(spk.name, pron.text, spk.role, "pronoun", True, at)))
-        elif not persons and not is_role and not t.lower_ in ("people", "officials"):
+        elif not persons and not role and not t.lower_ in ("people", "officials"):
             out.append((3, at, _Speaker(_np_text(t), pron.text, None, "pronoun", False, at)))
     return out
 

@@ -33,16 +33,21 @@ from spacy.lang.en.stop_words import STOP_WORDS as _SPACY_STOP_WORDS
 __all__ = [
     "STOP_WORDS",
     "content_norms",
+    "event_class",
     "event_key",
+    "event_words",
     "is_honorific",
+    "is_person_role",
     "is_role",
     "is_role_modifier",
+    "kind_word",
     "lexicon",
     "norm",
     "norms",
     "role_in",
     "role_words",
     "same_role",
+    "thing_events",
     "tokens",
 ]
 
@@ -99,6 +104,55 @@ def event_key(word: str) -> str:
     """
     low = word.lower()
     return norm(_derivations().get(low, low))
+
+
+@dataclass(frozen=True, slots=True)
+class _Measures:
+    event_class: dict[str, str]  # event key -> the key of its group's first word
+    thing_events: dict[str, frozenset[str]]  # thing key -> event classes it results from
+    kind_words: dict[str, str]  # lower-case word -> kind
+    class_words: dict[str, tuple[str, ...]]  # event class -> the words of its group, as written
+
+
+@lru_cache(maxsize=1)
+def _measures() -> _Measures:
+    raw = _load("measures.json")
+    event_class: dict[str, str] = {}
+    for group in raw["events"]:
+        head = event_key(group[0])
+        for w in group:
+            event_class.setdefault(event_key(w), head)
+    thing_events = {
+        norm(thing): frozenset(event_class.get(event_key(e), event_key(e)) for e in events)
+        for thing, events in raw["things"].items()
+    }
+    kind_words = {w.lower(): kind for kind, words in raw["kinds"].items() for w in words}
+    class_words: dict[str, tuple[str, ...]] = {}
+    for group in raw["events"]:
+        head = event_key(group[0])
+        class_words[head] = class_words.get(head, ()) + tuple(group)
+    return _Measures(event_class, thing_events, kind_words, class_words)
+
+
+def event_class(key: str) -> str:
+    """The one key for events that are the same ("killed"/"dead" -> kill, "sent"/"pledged"
+    -> send); ``key`` is an :func:`event_key`."""
+    return _measures().event_class.get(key, key)
+
+
+def thing_events(thing_key: str) -> frozenset[str]:
+    """Event classes a counted noun is the result of ("casualti" -> kill, wound, lose)."""
+    return _measures().thing_events.get(thing_key, frozenset())
+
+
+def event_words(cls: str) -> tuple[str, ...]:
+    """The words of an event class as written ("kill" -> kill, die, dead, death…), for search."""
+    return _measures().class_words.get(cls, (cls,))
+
+
+def kind_word(word: str) -> str | None:
+    """The kind of figure a topic or question word asks for ("price" -> money), if any."""
+    return _measures().kind_words.get(word.lower())
 
 
 def tokens(text: str) -> list[str]:
@@ -183,6 +237,17 @@ def is_role(word: str) -> bool:
     if " " in low:
         return False
     return norm(low) in r.keys
+
+
+@lru_cache(maxsize=1)
+def _organisation_roles() -> frozenset[str]:
+    return frozenset(norm(w) for w in _load("roles.json").get("organisation_roles", ()))
+
+
+def is_person_role(word: str) -> bool:
+    """A role only people hold: "manager", "president" — not "retailer", "member" or
+    "rival", which describe companies and countries as often ("retailer Tesco")."""
+    return is_role(word) and norm(word.lower().strip()) not in _organisation_roles()
 
 
 def is_honorific(word: str) -> bool:

@@ -282,3 +282,43 @@ def test_dev_gold_groups_merge_without_wrong_merges():
     # every gold group whose found names share a type is merged except the two that need
     # coreference (the Biden group's "White House"/"Washington", the US group's "Washington")
     assert result["fully_merged_same_type"] >= result["groups_with_found_names"] - 2
+
+
+# --------------------------------------------------------------------------- beyond the war
+
+
+def test_titles_from_the_one_role_vocabulary_are_stripped():
+    from corpus.extract.aliases import strip_title
+
+    assert strip_title("Manager Erik ten Hag") == "Erik ten Hag"
+    assert strip_title("Striker Wayne Rooney") == "Wayne Rooney"
+    assert strip_title("Chief Executive Clara Furse") == "Clara Furse"
+    assert strip_title("Commission President Ursula von der Leyen") == "Ursula von der Leyen"
+    assert strip_title("Erik ten Hag") == "Erik ten Hag"
+
+
+def test_surname_with_particles_joins_its_full_name():
+    index = index_of(
+        ("Erik ten Hag", "PERSON"),
+        ("ten Hag", "PERSON"),
+        ("Ten Hag", "PERSON"),
+        ("Ursula von der Leyen", "PERSON"),
+        ("von der Leyen", "PERSON"),
+        ("Tony Blair", "PERSON"),
+    )
+    assert same_group(index, "Erik ten Hag", "ten Hag", "Ten Hag")
+    assert same_group(index, "Ursula von der Leyen", "von der Leyen")
+    assert not same_group(index, "ten Hag", "von der Leyen")
+    assert index.group("ten Hag").canonical == "Erik ten Hag"
+
+
+def test_particle_surname_shared_by_two_people_stays_apart():
+    index = index_of(("Marine Le Pen", "PERSON"), ("Jean-Marie Le Pen", "PERSON"), ("Le Pen", "PERSON"))
+    assert not same_group(index, "Marine Le Pen", "Jean-Marie Le Pen")
+    assert not same_group(index, "Le Pen", "Marine Le Pen")
+
+
+def test_corpus_vote_keeps_a_club_an_organisation():
+    # the model called the club a person in two articles and an organisation in one
+    index = index_of(("Manchester United", "PERSON", 2), ("Manchester United", "ORG", 1))
+    assert index.group("Manchester United").label == "ORG"

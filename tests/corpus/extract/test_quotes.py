@@ -304,3 +304,53 @@ def test_dev_gold_scores(nlp):
     assert total["recall"] >= 0.9
     assert total["precision"] >= 0.9
     assert total["speaker_accuracy"] >= 0.9
+
+
+# --------------------------------------------------------------------------- beyond the war
+
+
+def extract_typed(nlp, text: str) -> list[Quote]:
+    """Quotes with the mentions the ingest pipeline gives them (typed by find_mentions)."""
+    from corpus.extract.entities import find_mentions
+    from corpus.extract.quotes import find_quotes
+
+    paras = _paragraphs(text)
+    docs = [(off, doc) for (off, _), doc in zip(paras, nlp.pipe([p for _, p in paras]))]
+    return find_quotes(text, docs, find_mentions(docs))
+
+
+def test_manager_with_a_particle_surname_is_the_speaker_with_his_role(nlp):
+    text = (
+        "Manchester United manager Erik ten Hag said: “We have to be better.”\n\n"
+        "“It was not good enough,” ten Hag told reporters after the game."
+    )
+    quotes = extract_typed(nlp, text)
+    for start in ("We have to be better", "It was not good enough"):
+        q = by_text(quotes, start)
+        assert q.speaker == "Erik ten Hag", q
+        assert q.speaker_role and q.speaker_role.endswith("manager"), q
+
+
+def test_business_and_sport_speakers_and_roles(nlp):
+    cases = [
+        ("“We are delighted with the results,” said chief executive Clara Furse.",
+         "Clara Furse", "chief executive"),
+        ("“This is a great day for gamers,” cried Microsoft president Brad Smith.",
+         "Brad Smith", "Microsoft president"),
+        ("“I feel great,” striker Wayne Rooney quipped after scoring twice.", "Wayne Rooney", "striker"),
+    ]
+    for text, speaker, role in cases:
+        (q,) = extract_typed(nlp, text)
+        assert (q.speaker, q.speaker_role) == (speaker, role), (text, q)
+
+
+def test_reporting_verbs_are_recognised_by_their_language_key():
+    from corpus.extract import quotes
+    from corpus.language import norm
+
+    for form in ("said", "says", "saying", "told", "tells", "cried", "cries", "insisted", "urging", "dubbed",
+                 "replied", "testifies", "criticised", "quipped", "wrote"):
+        assert norm(form) in quotes._SPEECH_KEYS, form
+    for word in ("sailed", "tolled", "saint", "statement"):
+        assert norm(word) not in quotes._SPEECH_KEYS, word
+    assert not hasattr(quotes, "_FORM_TO_LEMMA") and not hasattr(quotes, "_inflections")
