@@ -908,6 +908,15 @@ class Store:
         )
         return [r[0] for r in rows]
 
+    async def figure_parties(self, limit: int = 2000) -> list[str]:
+        """The most common parties of stored figures (a vocabulary for typo correction)."""
+        rows = await self._all(
+            "SELECT party FROM figures WHERE party IS NOT NULL AND party != ''"
+            " GROUP BY party ORDER BY count(*) DESC LIMIT ?",
+            (limit,),
+        )
+        return [r[0] for r in rows]
+
     async def recent_events(self, limit: int = 50) -> list[EventHit]:
         """The latest-dated events, newest first (walks the date index backwards)."""
         sql = (

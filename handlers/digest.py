@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from rapidfuzz import fuzz
-
 from corpus.extract import gazetteer
 from corpus.language import STOP_WORDS, norm, norms, tokens
+from corpus.measure import figure_weight, measure_label, same_measure
 from corpus.models import ArticleSummary, FigureHit, QuoteHit, SentenceHit, Subscription
 
 from . import cite
@@ -34,9 +33,6 @@ MAX_QUOTES = 4
 MIN_SUMMARY_WORDS = 8
 #: Only the opening of an article is summarised: news puts the point first.
 SUMMARY_WINDOW = 8
-#: rapidfuzz token-sort score from which two figures count the same thing. Not token-set:
-#: that scores "tanks" and "Abrams tanks" 100, and would call 31 Abrams a change from 14 Leopards.
-SAME_THING = 85.0
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _URLISH = re.compile(r"https?://|www\.|\bCC BY|©", re.IGNORECASE)
@@ -242,17 +238,8 @@ def _matches_topic(terms: list[TopicTerm], article: ArticleSummary, sentences: l
     return all(words & keys or any(p in low for p in phrases) for words, phrases in terms)
 
 
-def _thing_key(thing: str | None) -> str:
-    return " ".join(norms(thing or ""))
-
-
 def _same_measure(a: FigureHit, b: FigureHit) -> bool:
-    fa, fb = a.figure, b.figure
-    if fa.category != fb.category or (fa.unit or "") != (fb.unit or ""):
-        return False
-    if (fa.time_scope or "") != (fb.time_scope or ""):
-        return False
-    return fuzz.token_sort_ratio(_thing_key(fa.thing), _thing_key(fb.thing)) >= SAME_THING
+    return same_measure(a.figure, b.figure)
 
 
 def _same_value(a: FigureHit, b: FigureHit) -> bool:
@@ -263,6 +250,10 @@ def _when(hit: FigureHit) -> tuple[str, str]:
     return (hit.article.published or "", hit.article.added_at)
 
 
+def _party(hit: FigureHit) -> str:
+    return f" ({hit.figure.party})" if hit.figure.party else ""
+
+
 def _figure_line(label: str, hit: FigureHit) -> str:
     who = hit.figure.claimant or "unattributed"
     return f"{label} **{hit.figure.surface}** — {who} [{hit.article.id}]"
@@ -271,15 +262,20 @@ def _figure_line(label: str, hit: FigureHit) -> str:
 async def _figure_fields(ctx: Context, new_ids: list[int], since: str | None) -> tuple[list[Field], list[Citation]]:
     """New figures, and figures on a measure earlier sources put at another value."""
     store = ctx.corpus.store
-    fresh = [h for h in await store.figures_for_articles(new_ids) if h.figure.category != "other" and h.figure.thing]
+    # Every figure that says what it counts or what happened is news, whatever the story.
+    fresh = sorted(
+        (h for h in await store.figures_for_articles(new_ids)
+         if (h.figure.thing_head or h.figure.event) and h.figure.kind not in ("age", "duration")),
+        key=lambda h: -figure_weight(h.figure),
+    )
     if not fresh:
         return [], []
     new_set = set(new_ids)
-    categories = sorted({h.figure.category for h in fresh})
+    heads = sorted({h.figure.thing_head for h in fresh if h.figure.thing_head})
     earlier = [
         h
-        for h in await store.figures_by_category(categories, limit=2000)
-        if h.article.id not in new_set and h.figure.thing and (since is None or h.article.added_at <= since)
+        for h in await store.figures_by_head(heads, limit=2000)
+        if h.article.id not in new_set and (since is None or h.article.added_at <= since)
     ]
     changed: list[tuple[FigureHit, FigureHit]] = []
     first_seen: list[FigureHit] = []
@@ -301,7 +297,7 @@ async def _figure_fields(ctx: Context, new_ids: list[int], since: str | None) ->
     for old, new in changed[:MAX_FIGURES]:
         fields.append(
             Field(
-                f"Changed: {new.figure.thing} ({new.figure.category.replace('_', ' ')})"[:250],
+                f"Changed: {measure_label(new.figure, new.sentence)}{_party(new)}"[:250],
                 _figure_line("was", old) + "\n" + _figure_line("now", new),
             )
         )
@@ -309,7 +305,7 @@ async def _figure_fields(ctx: Context, new_ids: list[int], since: str | None) ->
     for hit in first_seen[: max(0, MAX_FIGURES - len(changed))]:
         fields.append(
             Field(
-                f"New: {hit.figure.thing} ({hit.figure.category.replace('_', ' ')})"[:250],
+                f"New: {measure_label(hit.figure, hit.sentence)}{_party(hit)}"[:250],
                 _figure_line("", hit).strip(),
             )
         )

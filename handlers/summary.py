@@ -15,11 +15,12 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz, process
 
 from corpus.language import STOP_WORDS, norm
+from corpus.measure import figure_weight, measure_label, same_measure
 from corpus.models import ArticleFacts, ArticleSummary, FigureHit, QuoteHit, SentenceHit
 from corpus.segment import is_heading
 
 from . import cite
-from .compare import MEASURE_LABELS, figure_value, measure_of
+from .compare import figure_wording
 from .context import Context, per_generation
 from .lookup import name_index
 from .quotes import cite_quotes
@@ -148,7 +149,7 @@ def _score_article(sentences: list[SentenceHit], facts: ArticleFacts | None, tit
         eligible = not looks_like_boilerplate(s.text, title) and i not in caption_before
         words = len(s.text.split())
         figs = [f for f in figures if inside(f.start, s)]
-        fig_score = sum(0.5 if f.category in ("other", "duration", "percent") else 1.0 for f in figs)
+        fig_score = sum(figure_weight(f) for f in figs)
         quoted = [q for q in quotes if inside(q.start, s) or (q.start <= s.start < q.end)]
         quote_score = 0.0
         if quoted:
@@ -217,43 +218,27 @@ async def key_sentences(ctx: Context, article_id: int, n: int = 3) -> list[Sente
 
 # --------------------------------------------------------------------------- figures and quotes
 
-_KEY_MEASURES = (
-    "killed",
-    "killed_or_wounded",
-    "wounded",
-    "losses",
-    "equipment_pledged",
-    "equipment_requested",
-    "personnel_mobilized",
-    "displaced",
-    "money",
-    "equipment",
-    "population",
-    "distance",
-    "percent",
-)
-
-
 def _key_figures(figures: list[FigureHit], limit: int = 5) -> list[tuple[FigureHit, str]]:
-    """The figures a reader asks about first (casualties, pledges, refugees), once each, in text order."""
-    order = {c: i for i, c in enumerate(_KEY_MEASURES)}
-    seen: set[tuple[str, float | None, float | None, str]] = set()
-    out = []
-    measured = [(h, measure_of(h)) for h in figures if not looks_like_boilerplate(h.sentence)]
-    ranked = sorted(((h, m) for h, m in measured if m in order), key=lambda x: (order[x[1]], x[0].figure.start))
-    # One figure of each measure first, so five tank pledges do not crowd out the request.
-    firsts: dict[str, tuple[FigureHit, str]] = {}
-    for h, m in ranked:
-        firsts.setdefault(m, (h, m))
-    for h, measure in [*firsts.values(), *ranked]:
-        key = (measure, h.figure.low, h.figure.high, (h.figure.thing or "").lower())
+    """The figures a reader asks about first, one per measure before a second on any, in text order."""
+    ranked = sorted(
+        (h for h in figures if not looks_like_boilerplate(h.sentence) and (h.figure.thing or h.figure.event)),
+        key=lambda h: (-figure_weight(h.figure), h.figure.start),
+    )
+    firsts: list[FigureHit] = []
+    for h in ranked:
+        if not any(same_measure(h.figure, f.figure) for f in firsts):
+            firsts.append(h)
+    out: list[FigureHit] = []
+    seen: set[tuple] = set()
+    for h in [*firsts, *ranked]:
+        key = (h.figure.low, h.figure.high, (h.figure.thing or "").lower(), h.figure.event)
         if key in seen:
             continue
         seen.add(key)
-        out.append((h, measure))
+        out.append(h)
         if len(out) >= limit:
             break
-    return sorted(out, key=lambda x: x[0].figure.start)
+    return [(h, measure_label(h.figure, h.sentence)) for h in sorted(out, key=lambda h: h.figure.start)]
 
 
 def _key_quotes(quotes: list[QuoteHit], limit: int = 3) -> list[QuoteHit]:
@@ -285,11 +270,11 @@ def _quote_line(q: QuoteHit) -> str:
 
 def _figure_line(h: FigureHit, measure: str) -> str:
     f = h.figure
-    value = figure_value(h)
-    bits = [value if value == f.surface else f"{value} (“{f.surface}”)"]
-    if f.thing and f.thing.lower() in h.sentence.lower():
-        bits.append(f.thing)
-    bits.append(f"[{MEASURE_LABELS.get(measure, measure)}]")
+    value = figure_wording(h)
+    bits = [value if value in (f.surface, f"“{f.surface}”") else f"{value} (“{f.surface}”)"]
+    if f.party and f.party.lower() not in measure.lower():
+        bits.append(f.party)
+    bits.append(f"[{measure}]")
     if f.claimant and f.claimant.lower() in h.sentence.lower():
         bits.append(f"per {f.claimant}")
     return " — ".join(bits)
@@ -379,7 +364,7 @@ async def _article_reply(ctx: Context, article_id: int) -> Reply:
             "sentences": [{"index": h.index, "text": h.text, "score": h.score} for h in key],
             "figures": [
                 {"surface": h.figure.surface, "low": h.figure.low, "high": h.figure.high,
-                 "category": m, "sentence": h.sentence}
+                 "measure": m, "kind": h.figure.kind, "sentence": h.sentence}
                 for h, m in figures
             ],
             "quotes": [{"speaker": q.quote.speaker, "text": q.quote.text} for q in quotes],

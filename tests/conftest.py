@@ -59,6 +59,51 @@ def full_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+#: Short articles about stories that are not a war: an election, a takeover, a results day.
+#: Written for the tests (not taken from any evaluation set), so non-war behaviour is checked
+#: on every run, with or without ../shared.
+STORIES = {
+    "election-1.md": (
+        "title: Labour wins a landslide\noutlet: Wire\ndate: 2024-07-05\nurl: https://news.example/election-1\n\n"
+        "Labour won 411 seats in the general election, the party said on Friday.\n\n"
+        "The Conservatives won 121 seats, their worst result in history, according to the BBC.\n\n"
+        "The Conservatives lost 251 seats compared with the last election.\n\n"
+        "Turnout was 60% across the country, officials said."
+    ),
+    "election-2.md": (
+        "title: Final results confirm Labour majority\noutlet: Ledger\ndate: 2024-07-06\n"
+        "url: https://news.example/election-2\n\n"
+        "Labour won 412 seats, according to final results published by the Electoral Commission.\n\n"
+        "The Liberal Democrats won 72 seats, their best result in a century."
+    ),
+    "takeover-1.md": (
+        "title: Deutsche Boerse bids for the LSE\noutlet: City Desk\ndate: 2005-01-20\n"
+        "url: https://news.example/lse-1\n\n"
+        "Deutsche Boerse offered £1.3bn for the London Stock Exchange, the company said.\n\n"
+        "Euronext is preparing a rival bid of £1.4bn, according to people familiar with the talks.\n\n"
+        "Shares in the London Stock Exchange rose 5% on Thursday."
+    ),
+    "takeover-2.md": (
+        "title: LSE bid raised\noutlet: Market Watch\ndate: 2005-01-27\nurl: https://news.example/lse-2\n\n"
+        "Deutsche Boerse offered £1.35bn for the London Stock Exchange, analysts said.\n\n"
+        "Tesco said it would cut 3,000 jobs, and profits at Tesco rose 12% to £2.1bn."
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def stories_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database of four short non-war articles (see ``STORIES``)."""
+    root = tmp_path_factory.mktemp("stories")
+    articles = root / "articles"
+    articles.mkdir()
+    for name, text in STORIES.items():
+        (articles / name).write_text(text, encoding="utf-8")
+    path = root / "stories.db"
+    asyncio.run(_build(path, [articles]))
+    return path
+
+
 def _copy_db(src: Path, dst_dir: Path) -> Path:
     dst = dst_dir / src.name
     for suffix in ("", "-wal", "-shm"):
@@ -80,6 +125,18 @@ async def full_corpus(full_db: Path, tmp_path: Path):
     corpus = await Corpus.open(_copy_db(full_db, tmp_path), extractor=Extractor(workers=0), seed=False)
     yield corpus
     await corpus.close()
+
+
+@pytest.fixture
+async def stories_corpus(stories_db: Path, tmp_path: Path):
+    corpus = await Corpus.open(_copy_db(stories_db, tmp_path), extractor=Extractor(workers=0), seed=False)
+    yield corpus
+    await corpus.close()
+
+
+@pytest.fixture
+def stories_ctx(stories_corpus: Corpus) -> Context:
+    return Context(stories_corpus)
 
 
 @pytest.fixture

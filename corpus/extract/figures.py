@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
+from corpus.extract import gazetteer
 from corpus.extract.numbers import (
     COMPOUND_UNITS,
     CURRENCY_PREFIXES,
@@ -42,7 +43,6 @@ from corpus.extract.numbers import (
     read_unit,
     word_value,
 )
-from corpus.extract import gazetteer
 from corpus.language import event_key, is_honorific, is_role, lexicon, norm
 from corpus.models import Figure
 
@@ -1045,9 +1045,13 @@ def _event_tokens(anchor: Token, noun: Token | None, cand_start: int, cand_end: 
     """
     if noun is not None and noun.pos_ in NOUN_POS:
         for child in noun.children:
-            if child.dep_ in ("acl", "relcl") and child.pos_ == "VERB" and not _is(child, SAY_LEMMAS):
-                if not _is(child, COPULAS):
-                    return [child, *_coordinated(child)]
+            if (
+                child.dep_ in ("acl", "relcl")
+                and child.pos_ == "VERB"
+                and not _is(child, SAY_LEMMAS)
+                and not _is(child, COPULAS)
+            ):
+                return [child, *_coordinated(child)]
     start = noun if noun is not None else anchor
     span = range(cand_start, cand_end)
     tok = start
@@ -1107,7 +1111,14 @@ def _party_name(tok: Token) -> str | None:
     if country and tok.pos_ == "ADJ":
         return country  # "Russian soldiers"
     if tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
-        text = _entity_around(tok).text
+        span = _entity_around(tok)
+        conj = [c for c in tok.children if c.dep_ == "conj" and c.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")]
+        if conj:  # "the United States and Germany": both are the party
+            span = tok.doc[span.start : _entity_around(conj[-1]).end]
+        names = [c for c in tok.lefts if c.dep_ in ("compound", "amod") and c.text[:1].isupper()]
+        if names and names[0].i < span.start:  # "the Liberal Democrats", tagged from "Democrats" only
+            span = tok.doc[names[0].i : span.end]
+        text = span.text
     else:
         picked = [tok] + [
             c for c in tok.lefts if c.dep_ in ("compound", "det", "amod", "nmod") and c.pos_ != "NUM"
@@ -1173,6 +1184,17 @@ def _party(thing: _Thing, anchor: Token, event: list[Token], exclude: set[int]) 
     if head is not None and head.dep_ in SUBJECT_DEPS and head.head.i == verb.i:
         return None  # the counted thing is the subject: "200,000 soldiers were killed"
     subject = _subject_of(verb)
+    if (
+        verb.dep_ in ("acl", "xcomp")
+        and verb.head.pos_ == "NOUN"
+        and (subject is None or subject.i == verb.head.i)
+    ):
+        # "X announced plans to send dozens of tanks": the plan's owner is the party
+        holder = verb.head.head
+        if holder.pos_ == "VERB" and verb.head.dep_ in ("dobj", "nsubjpass"):
+            found = next((c for c in holder.children if c.dep_ == "nsubj"), None)
+            if found is not None and found.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+                subject = found
     if subject is None or subject.dep_ == "nsubjpass" or _inside(anchor, subject):
         return None
     if head is not None and _inside(head, subject):

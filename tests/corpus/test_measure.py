@@ -73,3 +73,14 @@ def test_an_alias_index_can_join_parties_the_words_cannot():
 
 def test_thing_key_ignores_inflection_numbers_and_stop_words():
     assert thing_key("the Leopard 2 tanks") == thing_key("Leopard tank")
+
+
+def test_killed_and_dead_are_one_event_but_not_killed_or_wounded():
+    assert same_measure(fig(10, "soldiers", "soldier", "kill"), fig(12, "soldiers dead", "soldier", "die"))
+    assert not same_measure(fig(10, "soldiers", "soldier", "die"), fig(20, "soldiers", "soldier", "kill wound"))
+
+
+def test_casualties_are_people_killed_or_wounded():
+    casualties = fig(200_000, "casualties", "casualti", "sustain", "Russia")
+    assert same_measure(casualties, fig(200_000, "soldiers killed or wounded", "soldier", "kill wound"))
+    assert not same_measure(casualties, fig(50_000, "soldiers dead", "soldier", "die"))

@@ -27,13 +27,14 @@ async def test_russian_casualties_sets_disagreeing_sources_side_by_side(seed_ctx
     killed_or_wounded = _has(reply, 200_000, 200_000)
     vague = _has(reply, 200_000, 999_999)
     assert dead and killed_or_wounded and vague, _figures(reply)
-    assert dead["category"] == "killed"
+    assert dead["event"] == "die" and killed_or_wounded["event"] == "kill wound"
     assert "British intelligence" in reply.text
-    assert "hundreds of thousands" in reply.text  # the vague wording is kept beside its range
-    assert "200,000–999,999" in reply.text
+    assert "“hundreds of thousands”" in reply.text  # the source's words, not a range nobody wrote
+    assert "200,000–999,999" in " ".join(reply.data["notes"])  # the range only where it is computed
     # Different measures are grouped apart, and the disagreement is called out.
-    assert len({f["category"] for f in _figures(reply)}) >= 2
-    assert "differ" in reply.text or "different things" in reply.text
+    assert dead["measure"] != killed_or_wounded["measure"] == vague["measure"]
+    assert "differ" in reply.text.splitlines()[0]
+    assert len(reply.text.splitlines()[0]) <= 200
     assert reply.image is not None and reply.image.data.startswith(b"\x89PNG")
     assert reply.image.filename == "compare-russian-casualties.png"
 
@@ -61,10 +62,10 @@ async def test_tanks_lists_each_pledge_and_kyivs_request(seed_ctx):
     values = {(f["low"], f["high"]) for f in _figures(reply)}
     for expected in [(31, 31), (14, 14), (300, 300), (24, 99)]:
         assert expected in values, (expected, values)
-    categories = {f["category"] for f in _figures(reply)}
-    assert "equipment_pledged" in categories and "equipment_requested" in categories
     request = _has(reply, 300, 300)
-    assert request["category"] == "equipment_requested"
+    pledges = [f for f in _figures(reply) if f["low"] in (14, 31)]
+    assert request["event"] == "call" and all(f["event"] != "call" for f in pledges)
+    assert all(request["measure"] != f["measure"] for f in pledges)  # a request is not a pledge
     assert "Abrams" in reply.text and "Leopard 2" in reply.text and "Challenger 2" in reply.text
     assert "dozens" in reply.text
     assert reply.image is not None and reply.image.data.startswith(b"\x89PNG")
@@ -72,7 +73,7 @@ async def test_tanks_lists_each_pledge_and_kyivs_request(seed_ctx):
 
 async def test_a_typo_in_the_topic_is_corrected(seed_ctx):
     plan = await plan_topic(seed_ctx, "tnaks")
-    assert plan.things == ["tanks"]
+    assert plan.words == ["tanks"] and plan.corrected == {"tnaks": "tanks"}
     typo = await _compare(seed_ctx, "tnaks")
     right = await _compare(seed_ctx, "tanks")
     assert typo.answered
@@ -80,11 +81,17 @@ async def test_a_typo_in_the_topic_is_corrected(seed_ctx):
     assert "tanks" in typo.text
 
 
-async def test_topic_words_map_to_measures(seed_ctx):
+async def test_topic_words_become_parties_words_and_kinds(seed_ctx):
     plan = await plan_topic(seed_ctx, "Russian dead")
-    assert plan.side == "russia" and "killed" in plan.categories
-    assert "displaced" in (await plan_topic(seed_ctx, "refugees")).categories
-    assert "personnel_mobilized" in (await plan_topic(seed_ctx, "mobilized")).categories
+    assert (plan.parties, plan.words, plan.kinds) == (["Russia"], ["dead"], ())
+    assert (await plan_topic(seed_ctx, "Kremlin losses")).parties == ["Russia"]
+    assert (await plan_topic(seed_ctx, "transfer fee")).kinds == ("money",)
+
+
+async def test_a_word_for_people_killed_or_wounded_finds_the_figures_that_count_them(seed_ctx):
+    reply = await _compare(seed_ctx, "Russian casualties")
+    # "200,000 soldiers have either been killed or wounded" never says "casualties"
+    assert _has(reply, 200_000, 200_000)["thing"] == "soldiers killed or wounded"
 
 
 async def test_nothing_to_compare_says_so_and_draws_nothing(seed_ctx):
@@ -116,7 +123,7 @@ async def test_disagreement_is_reported_with_both_claimants(seed_ctx):
     reply = await _compare(seed_ctx, "Russian casualties")
     differ = " ".join(reply.data["discrepancies"])
     assert "British intelligence" in differ and "White House National Security Council" in differ
-    assert "200,000–999,999" in differ
+    assert "“hundreds of thousands”" in differ and "200,000" in differ
 
 
 async def test_other_wars_and_other_armies_stay_out_of_russian_casualties(full_ctx):
@@ -132,3 +139,41 @@ async def test_a_sentence_syndicated_to_two_articles_is_one_row(full_ctx):
     assert len(rows) == len(set(rows))
     copied = [f for f in _figures(reply) if f["also_in"]]
     assert copied and all(f["article_id"] not in f["also_in"] for f in copied)
+
+
+# --------------------------------------------------------------------------- any story
+
+
+async def test_seats_of_one_party_across_sources_and_their_disagreement(stories_ctx):
+    reply = await _compare(stories_ctx, "Labour seats")
+    assert reply.answered, reply.text
+    assert {(f["low"], f["party"]) for f in _figures(reply)} == {(411, "Labour"), (412, "Labour")}
+    differ = " ".join(reply.data["discrepancies"])
+    assert "411" in differ and "412" in differ and "final results" in differ
+    assert "differ" in reply.text.splitlines()[0]
+
+
+async def test_seats_of_different_parties_or_won_and_lost_are_never_a_disagreement(stories_ctx):
+    reply = await _compare(stories_ctx, "seats")
+    values = {(f["low"], f["party"]) for f in _figures(reply)}
+    assert {(411, "Labour"), (121, "Conservatives"), (72, "Liberal Democrats"), (251, "Conservatives")} <= values
+    differ = " ".join(reply.data["discrepancies"])
+    assert "121" not in differ and "72" not in differ and "251" not in differ
+    won = next(f for f in _figures(reply) if f["low"] == 121)
+    lost = next(f for f in _figures(reply) if f["low"] == 251)
+    assert won["measure"] != lost["measure"]
+
+
+async def test_a_bid_raised_is_a_disagreement_on_the_same_bidder_only(stories_ctx):
+    reply = await _compare(stories_ctx, "London Stock Exchange bid")
+    values = {f["low"] for f in _figures(reply)}
+    assert {1.3e9, 1.35e9} <= values, reply.text
+    differ = " ".join(reply.data["discrepancies"])
+    assert "Deutsche Boerse" in differ or "analysts" in differ
+    assert "1.4" not in differ  # Euronext's rival bid is another party's
+
+
+async def test_a_kind_word_compares_amounts_of_money(stories_ctx):
+    reply = await _compare(stories_ctx, "Tesco profits")
+    assert reply.answered, reply.text
+    assert any(f["party"] == "Tesco" and f["unit"] == "GBP" for f in _figures(reply))

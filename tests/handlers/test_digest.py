@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from corpus.extract import gazetteer
 from corpus.extract.pipeline import ExtractionItem
 from corpus.models import ArticleFacts, Figure, Quote, SentenceHit, Subscription
 from corpus.service import Corpus
@@ -27,11 +28,11 @@ from handlers.types import Privilege, Request, User, UserError
 
 NOW = datetime(2024, 3, 6, 10, 0, tzinfo=UTC)  # a Wednesday
 
-_FIGURES = (
-    (re.compile(r"(\d+) Leopard tanks"), "equipment_pledged", "Leopard tanks"),
-    (re.compile(r"(\d+) Abrams tanks"), "equipment_pledged", "Abrams tanks"),
-    (re.compile(r"(\d+) tanks of its own"), "equipment_pledged", "tanks"),
-    (re.compile(r"(\d+) soldiers were killed"), "killed", "soldiers"),
+_FIGURES = (  # pattern, (thing_head, event), thing
+    (re.compile(r"(\d+) Leopard tanks"), ("tank", "send"), "Leopard tanks"),
+    (re.compile(r"(\d+) Abrams tanks"), ("tank", "send"), "Abrams tanks"),
+    (re.compile(r"(\d+) tanks of its own"), ("tank", "send"), "tanks"),
+    (re.compile(r"(\d+) soldiers were killed"), ("soldier", "kill"), "soldiers"),
 )
 _CLAIMANT = re.compile(r"according to ([^.,]+)")
 _QUOTE = re.compile(r"“([^”]+),” said ([A-Z]\w+ [A-Z]\w+)")
@@ -44,11 +45,14 @@ class PatternExtractor:
         out = []
         for item in items:
             facts = ArticleFacts()
-            for pattern, category, thing in _FIGURES:
+            for pattern, (head, event), thing in _FIGURES:
                 for m in pattern.finditer(item.text):
                     sentence_end = item.text.find(".", m.end())
                     claimant = _CLAIMANT.search(item.text[m.start() : sentence_end + 1])
                     value = float(m.group(1))
+                    starts = [0] + [b.end() for b in re.finditer(r"[.!?]\s+|\n", item.text[: m.start()])]
+                    first = item.text[starts[-1] :].split(" ", 1)[0]
+                    party = (gazetteer.country_forms(first) or (None,))[0]  # "Germany has pledged …"
                     facts.figures.append(
                         Figure(
                             m.start(1),
@@ -58,7 +62,9 @@ class PatternExtractor:
                             value,
                             "exact",
                             thing=thing,
-                            category=category,
+                            thing_head=head,
+                            event=event,
+                            party=party,
                             claimant=claimant.group(1) if claimant else None,
                         )
                     )
@@ -202,7 +208,7 @@ async def test_digest_lists_new_articles_changed_figures_and_quotes_all_cited(ct
     # Abrams tanks are not a new count of Leopards, nor of Poland's unnamed "tanks".
     abrams = next(f for f in reply.fields if f.name.startswith("New: Abrams tanks"))
     assert "**31** — the Pentagon [2]" in abrams.value
-    fresh = next(f for f in reply.fields if f.name.startswith("New: soldiers (killed)"))
+    fresh = next(f for f in reply.fields if f.name.startswith("New: soldiers — killed"))
     assert "**200** — Ukrainian commanders [2]" in fresh.value
     quotes = next(f for f in reply.fields if f.name == "Notable quotes")
     assert "— Yevgeny Prigozhin [2]" in quotes.value
@@ -296,3 +302,15 @@ async def test_digest_command_previews_since_the_channel_marker(ctx: Context, co
     preview = await dispatch(ctx, request("digest", Privilege.MEMBER))
     assert preview.answered and preview.title == "Digest preview"
     assert preview.data["articles"] == [2]  # only what came after the subscription's marker
+
+
+async def test_a_changed_seat_count_is_news_in_an_election_digest(stories_corpus):
+    """An election digest shows the seat figures and the count that changed between sources."""
+    ctx = Context(stories_corpus)
+    first = min(await stories_corpus.store.articles_added_since(None, limit=10), key=lambda a: a.id)
+    reply = await build_digest(ctx, since=first.added_at, topic=None)
+    names = [f.name for f in reply.fields]
+    changed = next(f for f in reply.fields if f.name.startswith("Changed: seats"))
+    assert "(Labour)" in changed.name
+    assert "was **411**" in changed.value and "now **412**" in changed.value
+    assert any(n.startswith("New: seats") and "Liberal Democrats" in n for n in names), names

@@ -14,7 +14,8 @@ from handlers.answering import (
     numbers_of,
     thing_similarity,
 )
-from handlers.compare import Plan, _country_in
+from corpus.measure import party_key
+from handlers.compare import plan_topic
 from handlers.digest import _matches_topic, topic_terms
 from handlers.lookup import NameIndex
 from handlers.summary import _content_words, _coverage, _term_groups
@@ -72,13 +73,13 @@ def test_text_index_meets_inflections_events_and_typos() -> None:
     assert not idx.has("tanks")
 
 
-def test_compare_plan_keys_and_party_countries() -> None:
-    assert Plan("Leopard tanks", things=["leopards", "tanks"]).thing_stems == {norm("leopard")}
-    assert Plan("tanks", things=["tanks"]).thing_stems == {norm("tank")}
-    assert _country_in("the u.s. government") == "United States"
-    assert _country_in("german-led coalition") == "Germany"
-    assert _country_in("us") == "United States"
-    assert _country_in("joe biden") is None
+async def test_compare_topics_read_countries_as_parties_and_words_by_key(seed_ctx) -> None:
+    plan = await plan_topic(seed_ctx, "Russian dead")
+    assert (plan.parties, plan.words) == (["Russia"], ["dead"])
+    assert (await plan_topic(seed_ctx, "Leopard tanks")).keys == [norm("leopard"), norm("tanks")]
+    assert (await plan_topic(seed_ctx, "the price of a PSP")).kinds == ("money",)
+    assert party_key("the U.S. government") == party_key("US") == party_key("Americans")
+    assert party_key("German-led coalition") == party_key("Germany")
 
 
 def test_summary_topic_coverage_by_key_and_name() -> None:

@@ -181,3 +181,14 @@ def test_reporting_is_not_boilerplate():
         "President Joe Biden said the United States will send 31 of its highly advanced Abrams tanks "
         "in a move he said was not an offensive threat to Russia."
     )
+
+
+async def test_an_election_summary_keeps_its_seat_figures(stories_ctx):
+    """Seats, votes and bids are figures like any other: nothing is dropped for not being a war's."""
+    titles = await _article_ids(stories_ctx)
+    reply = await _summary(stories_ctx, str(titles["Labour wins a landslide"]))
+    assert "Key figures" in [f.name for f in reply.fields]
+    lows = {f["low"] for f in reply.data["figures"]}
+    assert {411, 121, 251} <= lows
+    key = next(f.value for f in reply.fields if f.name == "Key figures")
+    assert "Labour" in key and "seats" in key
