@@ -920,6 +920,21 @@ class _Thing:
     local: bool = True  # False when borrowed from an earlier figure ("as many as 500,000")
 
 
+def _modified_noun(anchor: Token, exclude: set[int]) -> Token | None:
+    """The noun a measured number modifies ("155mm shells"), climbing over its unit token."""
+    tok = anchor
+    for _ in range(3):
+        head = tok.head
+        if head.i == tok.i:
+            return None
+        if head.i not in exclude:
+            if head.pos_ == "NOUN" and tok.dep_ in ("compound", "amod", "nummod", "nmod"):
+                return head
+            return None
+        tok = head
+    return None
+
+
 def _thing(ctx: _Context, cand: _Candidate, anchor: Token, last_thing: tuple[int, str, Token] | None) -> _Thing:
     """What the figure counts, by the parse around its anchor."""
     doc = ctx.doc
@@ -946,7 +961,10 @@ def _thing(ctx: _Context, cand: _Candidate, anchor: Token, last_thing: tuple[int
             head = anchor.head
             return _Thing(_render(_noun_phrase(head, exclude)), head, set(_forms(head)))
         return _Thing(None, None, set())
-    if dimension in ("distance", "speed"):
+    if dimension in ("distance", "speed", "temperature"):
+        modified = _of_object(core_tokens, exclude) or _modified_noun(anchor, exclude)
+        if modified is not None:  # "150mm of rain", "155mm shells", "3nm chips"
+            return _Thing(_render(_noun_phrase(modified, exclude)), modified, set(_forms(modified)))
         return _Thing(None, None, set())
     noun = _of_object(core_tokens, exclude)
     if noun is None and dimension in ("money", "percent", "mass", "volume", "area", "power"):
@@ -1523,6 +1541,12 @@ def find_figures(doc: Doc, offset: int, prev_text: str = "") -> list[Figure]:
         thing_head = _thing_head(thing)
         party = _party(thing, anchor, event_tokens, exclude)
         low, high = cand.low, cand.high
+        if (
+            cand.unit is not None
+            and (cand.unit_original or "").lower() == "nm"
+            and _modified_noun(anchor, exclude) is not None
+        ):
+            cand.unit = UNITS[("nanometres",)]  # "3nm chips": nanometres, not nautical miles
         factor = cand.unit.factor if cand.unit is not None else 1.0
         start_char = doc[cand.start].idx
         last = doc[cand.end - 1]

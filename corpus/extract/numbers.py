@@ -236,7 +236,7 @@ class Unit:
 
     code: str
     factor: float
-    dimension: str  # distance | area | mass | volume | speed | power | duration | percent | money
+    dimension: str  # distance | area | mass | volume | speed | power | duration | percent | money | temperature
 
 
 def _units(dimension: str, code: str, factor: float, *names: str) -> dict[tuple[str, ...], Unit]:
@@ -244,8 +244,8 @@ def _units(dimension: str, code: str, factor: float, *names: str) -> dict[tuple[
     return {tuple(name.split()): unit for name in names}
 
 
-# Keys are lower-cased token sequences as spaCy splits them.  Millimetres and centimetres are
-# left out on purpose: in war reporting "155mm" is a calibre, not a length.
+# Keys are lower-cased token sequences as spaCy splits them. Small lengths keep their own
+# unit ("150mm of rain", "a 155mm shell", "3nm chips") rather than becoming tiny kilometres.
 UNITS: dict[tuple[str, ...], Unit] = {
     **_units("distance", "km", 1.0, "km", "kms", "kilometre", "kilometres", "kilometer",
              "kilometers", "klicks"),
@@ -254,6 +254,12 @@ UNITS: dict[tuple[str, ...], Unit] = {
     **_units("distance", "km", 1.852, "nautical mile", "nautical miles", "nm"),
     **_units("distance", "km", 0.0003048, "foot", "feet", "ft"),
     **_units("distance", "km", 0.0009144, "yard", "yards", "yds"),
+    **_units("distance", "mm", 1.0, "mm", "millimetre", "millimetres", "millimeter", "millimeters"),
+    **_units("distance", "mm", 10.0, "cm", "centimetre", "centimetres", "centimeter", "centimeters"),
+    **_units("distance", "nm", 1.0, "nanometre", "nanometres", "nanometer", "nanometers"),
+    **_units("temperature", "°C", 1.0, "°c", "degrees celsius", "degrees centigrade", "degree celsius",
+             "celsius", "centigrade", "° c"),
+    **_units("temperature", "°F", 1.0, "°f", "degrees fahrenheit", "degree fahrenheit", "fahrenheit", "° f"),
     **_units("area", "km2", 1.0, "km2", "km²", "sq km", "square km", "square kilometres",
              "square kilometers", "square kilometre", "square kilometer"),
     **_units("area", "km2", 2.589988, "sq miles", "square miles", "square mile", "sq mi"),
@@ -289,7 +295,7 @@ UNITS: dict[tuple[str, ...], Unit] = {
     **_units("money", "EUR", 1.0, "euros", "euro", "eur"),
     **_units("money", "GBP", 1.0, "pounds", "pound", "stg", "sterling", "gbp",
              "pounds sterling"),
-    **_units("money", "GBP", 0.01, "pence", "penny"),
+    **_units("money", "GBP", 0.01, "pence", "penny", "p"),
     **_units("money", "RUB", 1.0, "roubles", "rouble", "rubles", "ruble", "rub"),
     **_units("money", "UAH", 1.0, "hryvnias", "hryvnia", "hryvnas", "hryvna", "uah"),
     **_units("money", "JPY", 1.0, "yen", "jpy"),

@@ -577,3 +577,27 @@ def test_a_figure_no_verb_measures_has_no_event(nlp):
     f = one(nlp, "About 61% of those eligible voted, officials said.")
     assert f.kind == "percent"
     assert f.claimant == "officials"
+
+
+@pytest.mark.parametrize(
+    "text, value, unit, thing",
+    [
+        ("Up to 150mm of rain fell in a day.", 150, "mm", "rain"),
+        ("The army fired 155mm shells at the town.", 155, "mm", "shells"),
+        ("TSMC will make 3nm chips in Arizona.", 3, "nm", "chips"),  # nanometres, not nautical miles
+        ("The ship sank 12nm off the coast.", 22.22, "km", None),  # nautical miles
+        ("The wall is 30 cm thick.", 300, "mm", None),
+        ("Temperatures reached 40°C on Tuesday.", 40, "°C", None),
+        ("It was 104 degrees Fahrenheit in Phoenix.", 104, "°F", None),
+    ],
+)
+def test_small_lengths_and_temperatures_are_units(nlp, text, value, unit, thing):
+    f = one(nlp, text)
+    assert (f.low, f.unit, f.thing) == (value, unit, thing)
+    assert f.kind == ("temperature" if unit.startswith("°") else "distance")
+
+
+def test_pence_glued_to_the_number_are_money(nlp):
+    fall, level = figures(nlp, "The shares fell 5p to 120p.")
+    assert (fall.low, fall.unit, fall.kind) == (0.05, "GBP", "change")
+    assert (level.low, level.unit, level.kind) == (1.2, "GBP", "money")
