@@ -139,7 +139,9 @@ def load() -> Gazetteer:
         g.country_forms[canon_key] = tuple(dict.fromkeys(forms))
         for f in forms:
             g.form_country.setdefault(key(f), canon_key)
-    for label, entries in (("GPE", raw["gpe"]), ("LOC", raw["loc"])):
+    packs = domain_packs()
+    pack_places = [entry for pack in packs for entry in pack.get("gpe", ())]
+    for label, entries in (("GPE", raw["gpe"] + pack_places), ("LOC", raw["loc"])):
         for entry in entries:
             name, *variants = entry
             canon_key = key(name)
@@ -155,7 +157,7 @@ def load() -> Gazetteer:
     g.name_particles = frozenset(w.lower() for w in raw.get("name_particles", ()))
     g.org_context = language.lexicon(raw.get("org_context_nouns", ()))
     g.org_descriptors = language.lexicon(w for w in raw.get("org_descriptor_nouns", ()) if " " not in w)
-    g.products = frozenset(key(p) for pack in domain_packs() for p in pack.get("products", ()))
+    g.products = frozenset(key(p) for pack in packs for p in pack.get("products", ()))
     return g
 
 

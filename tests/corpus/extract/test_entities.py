@@ -336,6 +336,13 @@ def test_war_pack_supplies_the_weapon_names():
     assert gz.load().products, "corpus/domains/war.json should be installed with the package"
     assert gz.is_product("HIMARS") and gz.is_product("Leopard 2") and gz.is_product("F-16s")
     assert not gz.is_product("F-150") and not gz.is_product("Airbus A-380") and not gz.is_product("G-7")
+    assert gz.place("Artemivsk") == ("Bakhmut", "GPE")  # front-line spellings come with the pack
+
+
+def test_front_line_towns_are_in_the_pack_not_the_gazetteer(no_domain_pack):
+    gz = no_domain_pack
+    assert gz.place("Bakhmut") is None and gz.place("Soledar") is None
+    assert gz.place("Kyiv") == ("Kyiv", "GPE")  # a capital is general knowledge
 
 
 def test_extraction_works_without_the_domain_pack(nlp, no_domain_pack):
