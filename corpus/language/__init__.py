@@ -10,10 +10,16 @@ two phrases name the same thing. The pieces:
   holds (PyStemmer's ``porter`` is the same algorithm).
 * :data:`STOP_WORDS` — spaCy's English stop words, the one list.
 * :func:`tokens` — the word tokenizer for short texts (questions, claims, topics).
-* the role vocabulary (``roles.json``): :func:`is_role`, :func:`role_in`, :func:`same_role`.
-* numbers and dates have their own modules (``corpus.extract.numbers``,
-  ``corpus.extract.dates``); countries and demonyms live in the gazetteer
-  (``corpus.extract.gazetteer``). This module re-exports what handlers need from them.
+* :func:`event_key` — events read alike whatever their part of speech ("a loss" and
+  "lost"), and :func:`event_class` — events that are the same ("killed" and "dead").
+* the role vocabulary (``roles.json``): :func:`is_role`, :func:`is_person_role`,
+  :func:`role_in`, :func:`same_role`.
+* what the parse cannot know about measures (``measures.json``): :func:`thing_events`
+  ("casualties" are people killed or wounded) and :func:`kind_word` ("price" asks for money).
+* numbers and dates have their own modules (``corpus.extract.numbers``, with
+  ``numbers_in`` for questions and claims, and ``corpus.extract.dates``); countries and
+  demonyms live in the gazetteer (``corpus.extract.gazetteer.country_forms``). Everyone
+  imports them from there: one reader each.
 
 Language data lives in JSON files next to this module, never in the code.
 """
