@@ -32,7 +32,7 @@ from corpus.extract import gazetteer
 from corpus.language import STOP_WORDS, event_class, event_key, norm, thing_events, tokens
 from corpus.models import Figure
 
-__all__ = ["events_of", "figure_weight", "measure_label", "party_key", "same_measure", "same_party", "thing_key", "thing_words"]
+__all__ = ["thing_names", "comparable", "events_of", "figure_weight", "measure_label", "party_key", "same_measure", "same_party", "thing_key", "thing_words"]
 
 #: Optional corpus-wide name test (the alias index): whether two names are one entity.
 SameName = Callable[[str, str], bool]
@@ -55,6 +55,12 @@ def thing_key(thing: str | None) -> str:
     return " ".join(sorted(thing_words(thing)))
 
 
+def thing_names(f: Figure) -> frozenset[str]:
+    """Keys of the capitalised words of a figure's thing that name a make or a group
+    ("Abrams" in "Abrams tanks"), without countries, demonyms and the figure's party."""
+    return _names(f.thing, f.party)
+
+
 def _names(thing: str | None, party: str | None) -> frozenset[str]:
     """Capitalised words of a thing that name something (not its party, not a sentence start)."""
     if not thing:
@@ -67,6 +73,18 @@ def _names(thing: str | None, party: str | None) -> frozenset[str]:
             if k not in party_words and not gazetteer.demonym(t) and not gazetteer.country_forms(t):
                 out.add(k)
     return frozenset(out)
+
+
+def comparable(a: Figure, b: Figure, same_name: SameName | None = None) -> bool:
+    """Whether two figures' values can be set against each other, so that different values
+    are a disagreement: on the same measure, and, for two counts of one noun, both or neither
+    naming a make or model — "dozens of battle tanks" may count more than "14 Leopard 2 tanks",
+    so it is neither a confirmation nor a contradiction of it."""
+    if not same_measure(a, b, same_name):
+        return False
+    if a.thing_head and b.thing_head:
+        return bool(_names(a.thing, a.party)) == bool(_names(b.thing, b.party))
+    return True
 
 
 def party_key(party: str | None) -> str:

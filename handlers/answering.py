@@ -23,8 +23,9 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from corpus.extract import gazetteer
 from corpus.extract.numbers import NumberMention, numbers_in
-from corpus.language import STOP_WORDS, event_key, lexicon, norm
+from corpus.language import STOP_WORDS, event_class, event_key, event_words, lexicon, norm, thing_events
 from corpus.language import tokens as language_tokens
+from corpus.measure import SameName, comparable, events_of, party_key, same_party
 from corpus.models import ArticleSummary, Figure, FigureHit, SentenceHit
 
 from .context import Context
@@ -107,18 +108,6 @@ def _country_fts(word: str, forms: tuple[str, ...]) -> tuple[str, ...]:
     and one-word forms (every variant would swamp an OR query)."""
     keep = [word, *forms[:1], *(f for f in forms[1:] if " " not in f)]
     return tuple(dict.fromkeys(keep))[:8]
-
-
-#: Sides of the war: a figure of Ukrainian dead does not answer a question about Russian dead.
-SIDES = {
-    "russia": frozenset({"russia", "russian", "russians", "moscow", "kremlin", "wagner"}),
-    "ukraine": frozenset({"ukraine", "ukrainian", "ukrainians", "kyiv", "kiev"}),
-}
-
-
-def side_of(words: Iterable[str]) -> set[str]:
-    low = {w.lower() for w in words}
-    return {side for side, names in SIDES.items() if low & names}
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -481,20 +470,26 @@ async def ranked_sentences(
 
 # --------------------------------------------------------------------------- numbers
 
-#: A digit glued to a word or following a model name is part of a name ("F-16", "Leopard 2",
-#: "COVID-19"), not a quantity.
-_MODEL_NUMBER = re.compile(
-    r"(?:(?<![\w-])(?:Leopard|Challenger|M|F|T|Su|MiG|TOS|Mi|Ka|Tu|Il|HIMARS)[\s-]?|[\w.-])$", re.IGNORECASE
-)
+#: A digit glued to a word is part of a name ("F-16", "M88s", "COVID-19"), not a quantity.
+_GLUED = re.compile(r"[\w.-]$")
+#: The capitalised word right before a number, which may name a product ("Leopard 2").
+_WORD_BEFORE = re.compile(r"(?<![\w-])([A-Z][\w-]*)\s$")
+
+
+def _part_of_a_name(text: str, start: int) -> bool:
+    """Whether the number at ``start`` belongs to a name: glued to a word, or following a
+    product a domain pack lists ("Leopard 2 tanks", "Challenger 2")."""
+    before = text[:start]
+    if _GLUED.search(before):
+        return True
+    m = _WORD_BEFORE.search(before)
+    return m is not None and gazetteer.is_product(m.group(1))
 
 
 def number_mentions(text: str) -> list[NumberMention]:
     """The quantities written in a question, claim or sentence ("14", "40,000", "5.5 billion",
     "three hundred thousand", "nine in ten"), with where each is written."""
-    return [
-        n for n in numbers_in(text)
-        if n.spelled or n.ratio or not _MODEL_NUMBER.search(text[: n.start])
-    ]
+    return [n for n in numbers_in(text) if n.spelled or n.ratio or not _part_of_a_name(text, n.start)]
 
 
 def numbers_of(text: str) -> list[float]:
@@ -586,7 +581,8 @@ def figure_record(h: FigureHit) -> dict:
     f = h.figure
     return {
         "surface": f.surface, "low": f.low, "high": f.high, "qualifier": f.qualifier, "unit": f.unit,
-        "thing": f.thing, "category": f.category, "claimant": f.claimant, "time_scope": f.time_scope,
+        "thing": f.thing, "kind": f.kind, "thing_head": f.thing_head, "event": f.event, "party": f.party,
+        "claimant": f.claimant, "time_scope": f.time_scope,
         "article_id": h.article.id, "outlet": h.article.outlet, "published": h.article.published,
         "sentence": h.sentence,
     }
@@ -631,21 +627,6 @@ def nationalities(words: Iterable[str]) -> set[str]:
     return out
 
 
-def thing_key(thing: str | None) -> str:
-    """A thing description reduced to sorted canonical stems, for grouping equal figures."""
-    return " ".join(sorted({canonical_stem(w) for w in content_words(thing or "")}))
-
-
-def same_thing_text(a: str | None, b: str | None) -> bool:
-    """Whether two descriptions name the same counted thing, strictly: "tanks" alone is not
-    "Abrams tanks", so a generic figure never reads as a disagreement with a specific one."""
-    if not a or not b:
-        return False
-    sa = " ".join(canonical_stem(w) for w in content_words(a))
-    sb = " ".join(canonical_stem(w) for w in content_words(b))
-    return bool(sa and sb) and fuzz.token_sort_ratio(sa, sb) >= 75
-
-
 def thing_similarity(a: str | None, b: str | None) -> float:
     """How alike two ``thing`` descriptions are (0–100), on language keys so plurals agree:
     the share of the shorter description's words the other one has."""
@@ -660,6 +641,122 @@ def thing_similarity(a: str | None, b: str | None) -> float:
     small, large = sorted((ka, kb), key=len)
     shared = sum(1 for x in small if x in large or any(words_match(x, y) for y in large))
     return 100.0 * shared / len(small)
+
+
+# --------------------------------------------------------------------------- events and parties
+
+
+def event_keys(words: Iterable[str]) -> frozenset[str]:
+    """The event classes of some words, as :func:`corpus.measure.events_of` reads a figure's:
+    "supplied" and "sent" both give ``send``, "deaths" and "killed" both ``kill``."""
+    return frozenset(event_class(event_key(w)) for w in words)
+
+
+def known_event(cls: str) -> bool:
+    """Whether an event class is one the language layer groups, so that another known class
+    contradicts it ("sent" tanks are not tanks "asked for"); an unknown verb says nothing."""
+    return len(event_words(cls)) > 1
+
+
+def result_events(word: str) -> frozenset[str]:
+    """The events a counted noun is the result of ("casualties": kill, wound, lose)."""
+    return thing_events(norm(word))
+
+
+def figure_events(f: Figure) -> frozenset[str]:
+    """A figure's event classes with those its counted noun itself names ("casualties" counts
+    people killed or wounded)."""
+    return events_of(f) | thing_events(f.thing_head or "")
+
+
+def same_measure_hits(a: FigureHit, b: FigureHit, same_name: SameName | None = None) -> bool:
+    """Whether two stored figures disagree when their values differ (:func:`corpus.measure.comparable`)."""
+    return comparable(a.figure, b.figure, same_name)
+
+
+def name_test(index: NameIndex) -> SameName:
+    """Whether two names are one entity by the corpus's alias groups."""
+
+    def same(a: str, b: str) -> bool:
+        ca = index.by_norm.get(_name_key(a))
+        return ca is not None and ca == index.by_norm.get(_name_key(b))
+
+    return same
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"\s+", " ", name.replace("’", "'").strip(" .,'\"“”")).lower()
+
+
+def countries_in(name: str | None, *, metonyms: bool = True) -> frozenset[str]:
+    """The countries a party names ("Russia", "Russian", "the German government", "the United
+    States and Germany"), read as :func:`corpus.measure.party_key` reads them.
+
+    ``metonyms=False`` is for names a person asks about: "Kyiv" asked is the city, while a
+    figure's party "Kyiv" (the extractor resolves capitals) stands for its government."""
+    if not name:
+        return frozenset()
+    if country_forms(name, metonyms=metonyms):
+        return frozenset({gazetteer.country_forms(name)[0]})
+    words = [part for t in tokens(name) for part in t.split("-") if part]
+    out: set[str] = set()
+    i = 0
+    while i < len(words):
+        for n in (3, 2, 1):
+            gram = " ".join(words[i : i + n])
+            if len(gram) > 2 and gram[:1].isupper() and country_forms(gram, metonyms=metonyms):
+                out.add(gazetteer.country_forms(gram)[0])
+                i += n
+                break
+        else:
+            i += 1
+    return frozenset(out)
+
+
+def party_fits(asked: Iterable[str], party: str | None, same_name: SameName | None = None) -> bool | None:
+    """How a figure's party fits the parties a question or claim names: True when it is one
+    of them, False when it is plainly another (another country, or another named party such
+    as "Conservatives" for "Labour"), None when it cannot tell (no party, a party written as
+    a common noun such as "the firm", or a person asked and a country given: "Putin" and
+    "Russia")."""
+    asked = [a for a in asked if a]
+    if not party or not asked or not any(t[:1].isupper() for t in tokens(party)):
+        return None  # "the firm", "the party": whose it is, the sentence before says
+    fc = countries_in(party)
+    comparable = False
+    for a in asked:
+        ac = countries_in(a, metonyms=False)
+        if ac and fc:
+            if ac & fc:
+                return True
+            comparable = True
+        elif not ac and not fc:
+            if same_party(a, party, same_name) and party_key(party):
+                return True
+            comparable = True
+    return False if comparable else None
+
+
+#: Entity types that say where something happened, not whose figure it is.
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def parties_named(query: Query, *, skip: Iterable[str] = ()) -> list[str]:
+    """Whose figure a question or claim asks about: the people, organisations and countries
+    it names ("Labour", "Putin", "Germany", "Russian"), not the places ("Soledar", "Kyiv")."""
+    skip_low = {s.lower() for s in skip}
+    out: list[str] = []
+    for e in query.entities:
+        words = {w.lower() for w in tokens(e.matched)}
+        if words <= skip_low:
+            continue
+        if e.label in _PLACE_LABELS and not countries_in(e.matched, metonyms=False):
+            continue
+        out.append(e.matched)
+    for w in content_words(query.corrected):
+        if w.lower() not in skip_low and countries_in(w, metonyms=False) and w not in out:
+            out.append(w)
+    return out
 
 
 def dedupe_figures(hits: Iterable[FigureHit]) -> list[FigureHit]:

@@ -16,35 +16,43 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from corpus.language import STOP_WORDS, lexicon, norm
-from corpus.models import EventHit, FigureHit, QuoteHit, SentenceHit
+from corpus.extract import gazetteer
+from corpus.language import STOP_WORDS, event_words, kind_word, lexicon, norm, result_nouns, thing_events
+from corpus.measure import events_of, thing_key, thing_names
+from corpus.models import EventHit, Figure, FigureHit, QuoteHit, SentenceHit
 
 from .answering import (
-    NOUN_GROUPS,
     Query,
     RankedSentence,
     Term,
     TextIndex,
     _entity_alts,
     analyse,
-    canonical_stem,
     closest_facts,
     content_words,
+    countries_in,
     coverage,
     dedupe_figures,
+    event_keys,
     figure_citation,
+    figure_events,
     figure_line,
     figure_record,
+    known_event,
+    name_test,
     names_in,
     nationalities,
     noun_group,
+    numbers_of,
+    parties_named,
+    party_fits,
     quoted,
     ranked_sentences,
+    result_events,
+    same_measure_hits,
     sentence_citation,
     source_label,
     source_label_hit,
-    thing_key,
-    thing_similarity,
     tokens,
     vocabulary,
     window,
@@ -63,6 +71,10 @@ _WHAT_MEASURE = re.compile(
     _LEAD_IN + r"(?:what|which)(?:'s|’s|\s+is|\s+was|\s+are|\s+were)?\s+(?:the\s+|a\s+)?"
     r"(?P<word>number|amount|total|percentage|percent|share|proportion|population|death\s+toll|toll|"
     r"distance|cost|size|casualty\s+count|casualty\s+figure|casualty\s+toll)\b(?P<rest>.*)$",
+    re.I | re.S,
+)
+_WHAT_THE = re.compile(
+    _LEAD_IN + r"(?:what|which)(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+|a\s+)?(?P<word>[a-z]+)\b(?P<rest>.*)$",
     re.I | re.S,
 )
 _QUOTE = re.compile(
@@ -97,52 +109,25 @@ _PREP = frozenset(
     across near around about""".split()
 )
 
-#: Words of a question that point at a kind of figure, and the categories they mean.
-CATEGORY_CUES: dict[str, frozenset[str]] = {
-    "killed": frozenset(
-        "die died dead death deaths killed kill killing toll fatalities fatality perished lives".split()
-    ),
-    "wounded": frozenset("wounded injured injuries injury".split()),
-    "killed_or_wounded": frozenset("casualties casualty".split()),
-    "losses": frozenset("losses lost lose losing".split()),
-    "equipment_pledged": frozenset(
-        """send sending sent pledge pledged pledging promise promised give giving given gave supply supplying
-        supplied deliver delivering delivered provide provided providing donate donated receive received
-        receiving get got""".split()
-    ),
-    "equipment_requested": frozenset(
-        "request requested ask asked asking want wants wanted seek seeking demand demanded".split()
-    ),
-    "personnel_mobilized": frozenset(
-        "mobilize mobilized mobilise mobilised mobilization mobilisation recruit recruited conscripted drafted".split()
-    ),
-    "displaced": frozenset("displaced refugees refugee fled flee fleeing uprooted".split()),
-    "population": frozenset("population inhabitants".split()),
-    "money": frozenset("money cost costs dollars euros pounds roubles rubles worth spend spent funding budget".split()),
-    "percent": frozenset("percent percentage proportion".split()),
+#: What kind of figure (``corpus.models.KINDS``) a "how far/long/old/often" question asks for.
+_HOW_KINDS: dict[str, tuple[str, ...]] = {
+    "far": ("distance",),
+    "long": ("duration",),
+    "old": ("age", "duration"),  # "a 70-year-old" may be read as a duration
+    "often": ("rate",),
 }
-_RELATED = {
-    "killed": ("killed_or_wounded", "losses", "wounded"),
-    "wounded": ("killed_or_wounded", "killed", "losses"),
-    "killed_or_wounded": ("killed", "wounded", "losses"),
-    "losses": ("killed", "killed_or_wounded", "wounded"),
-    "equipment_pledged": ("equipment_requested",),
-    "equipment_requested": ("equipment_pledged",),
-}
-#: Categories a figure extractor may use for the same kind of quantity.
-_FAMILY = {
-    "equipment_pledged": {"equipment", "equipment_pledged"},
-    "equipment_requested": {"equipment", "equipment_requested"},
-    "killed": {"killed"},
-}
-_HOW_CATEGORY = {"far": ("distance",), "long": ("duration",), "old": ("duration",)}
-
-#: For a counted noun, the canonical nouns of every other noun group (things it is not).
-_OTHER_NOUNS = {
-    canonical_stem(w): frozenset(canonical_stem(x) for g in NOUN_GROUPS if w not in g for x in g)
-    - {canonical_stem("casualty"), canonical_stem("die")}
-    for g in NOUN_GROUPS for w in g
-}
+#: The kinds a kind word asks for: "what percentage" may be answered by a level or a change.
+_KIND_FAMILY = {"percent": ("percent", "change"), "population": ("population", "count")}
+#: "How much" asks for an amount of some measured kind, never a bare count.
+_MUCH_KINDS = ("money", "percent", "change", "mass", "volume", "area", "power", "speed", "temperature", "distance")
+#: Kinds a "how many" question may not be answered with unless it names their unit.
+_NOT_COUNTS = frozenset({"money", "percent", "change"})
+#: Words that date or place a question rather than say what happened ("on Thursday").
+_SCENE_WORDS = lexicon(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december day week month year today yesterday time end start beginning
+    worldwide total""".split()
+)
 _GENERIC_HEADS = lexicon("person thing number one time")
 _DAILY = re.compile(r"\b(each|every|per|a)\s+day\b|\bdaily\b", re.I)
 
@@ -163,6 +148,7 @@ class Shape:
     rest: str = ""  # the words after the target
     who: str = ""
     topic: str = ""
+    measure: str = ""  # the word a "what is the …" question names: "percentage", "population"
 
 
 def _split_target(rest: str) -> tuple[list[str], str]:
@@ -202,8 +188,13 @@ def shape_of(question: str) -> Shape:
             rest = re.sub(r"^\s*of\s+", "", rest)
             target, rest = _split_target(rest)
             how = "many" if word in ("number", "total") else "much"
-            return Shape("quantity", how=how, target=target or [word], rest=rest)
-        return Shape("quantity", how="many", target=word.split(), rest=rest)
+            return Shape("quantity", how=how, target=target or [word], rest=rest, measure=word)
+        return Shape("quantity", how="many", target=word.split(), rest=rest, measure=word)
+    if (m := _WHAT_THE.match(q)) and m["word"].lower() not in _HOW_KINDS and kind_word(m["word"]):
+        # "what was the turnout", "what is the price of …": a word that asks for a kind of figure.
+        word = m["word"].lower()
+        how = "much" if kind_word(word) in ("money", "percent") else "many"
+        return Shape("quantity", how=how, target=[m["word"]], rest=m["rest"], measure=word)
     if m := _WHEN.match(q):
         return Shape("when", rest=m["rest"])
     if m := _WHO_IS.match(q):
@@ -262,11 +253,6 @@ def _unanswered(question: str, kind: str, query: Query, closest, *, what: str | 
     )
 
 
-def _head_alts(head: str) -> tuple[str, ...]:
-    group = noun_group(head)
-    return tuple(sorted(group | {head.lower()})) if group else (head.lower(),)
-
-
 def _has_any(idx: TextIndex, alts: tuple[str, ...]) -> bool:
     return any(idx.has(a) for a in alts)
 
@@ -278,29 +264,73 @@ def _has_any(idx: TextIndex, alts: tuple[str, ...]) -> bool:
 class _Assessed:
     hit: FigureHit
     score: float
-    role: str  # answer | related | none
+    role: str  # answer | related | fallback | scope (| pending:<role>)
     daily: bool
+    event: str  # how the figure's event fits the question's: match | weak | free | unknown | partial
 
 
-def _categories(shape: Shape, words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    if shape.how in _HOW_CATEGORY:
-        return _HOW_CATEGORY[shape.how], ()
-    low = {w.lower() for w in words}
-    primary: list[str] = []
-    for cat, cues in CATEGORY_CUES.items():
-        if low & cues:
-            primary.append(cat)
-    if "killed" in primary and "killed_or_wounded" in primary:
-        primary.remove("killed")  # "killed or wounded", "dead and wounded"
-    if "equipment_pledged" in primary and "equipment_requested" in primary:
-        primary.remove("equipment_pledged")
+@dataclass(slots=True)
+class _Asked:
+    """What a quantity question asks for, as structure: the counted noun, the events, the
+    kinds of figure, and whose figure it is."""
+
+    head: str | None
+    head_alts: tuple[str, ...]  # the head and its noun group, as words
+    head_keys: frozenset[str]  # the same as language keys (``Figure.thing_head``)
+    head_events: frozenset[str]  # events the head itself names ("deaths", "casualties")
+    modifiers: list[str]
+    events: frozenset[str]  # event keys of the question's verbs and eventive words
+    known_events: frozenset[str]  # those the event groups know, which another event contradicts
+    kinds: tuple[str, ...]  # figure kinds that may answer (empty: any countable kind)
+    names: frozenset[str]  # keys of the makes or groups the question names ("Leopard" tanks)
+    countries: set[str]  # countries the question names as whose figure it is
+    parties: list[str]  # every name the question gives as a possible party
+
+
+def _asked_kinds(shape: Shape, head: str | None, words: list[str]) -> tuple[str, ...]:
+    """The kinds of figure that may answer: "how far" a distance, "what percentage" a share,
+    "how much did it cost" money, "how many years" a duration; empty for a plain count."""
+    if shape.how in _HOW_KINDS:
+        return _HOW_KINDS[shape.how]
+    if shape.measure:
+        kind = kind_word(shape.measure)
+        if kind:
+            return _KIND_FAMILY.get(kind, (kind,))
     if shape.how == "much":
-        primary = ["money"] + (["percent"] if "percent" in primary or not primary else []) + [
-            c for c in primary if c not in ("money", "percent")]
-    related: list[str] = []
-    for cat in primary:
-        related += [r for r in _RELATED.get(cat, ()) if r not in primary and r not in related]
-    return tuple(primary), tuple(related)
+        # "How much did profits rise": a change answers as well as the amount it reached.
+        kinds = {kind_word(w) for w in words} & {"money", "percent"}
+        if kinds:
+            return tuple(dict.fromkeys([*sorted(kinds), "change"]))
+        return _MUCH_KINDS
+    kind = kind_word(head) if head else None
+    if kind in ("money", "distance", "duration", "age"):
+        return (kind,)  # "how many dollars", "how many miles", "how many years"
+    return ()
+
+
+def _event_fit(f: Figure, asked: _Asked, win_events: frozenset[str], sent_events: frozenset[str]) -> str:
+    """How a figure's event fits the question's: ``match`` (the same event), ``partial`` (the
+    asked event among others: "killed or wounded" for "died"), ``other`` (a different known
+    event: "sent" tanks for "asked for"), ``weak`` (the figure names no known event but its
+    sentence has the asked one), ``unknown`` (no sign either way) or ``free`` (the question
+    names no event)."""
+    if not asked.events:
+        return "free"
+    own = events_of(f)
+    known_own = {k for k in own if known_event(k)}
+    if (own | thing_events(f.thing_head or "")) & asked.events:
+        return "partial" if known_own - asked.events else "match"
+    beside = win_events & asked.events
+    if beside:
+        # The sentence says the asked event beside the number: the extractor chose another
+        # verb ("announced plans to send 14 tanks"), or one of several ("killed, injured or
+        # captured 5,000", read as injured and captured: a wider measure).
+        return "partial" if known_own and any(known_event(k) for k in beside) else "match"
+    if known_own and asked.known_events:
+        return "other"
+    if asked.known_events and sent_events & asked.known_events:
+        return "weak"
+    return "unknown" if asked.known_events else "free"
 
 
 async def _neighbours_mention(ctx: Context, h: FigureHit, terms: list[Term]) -> bool:
@@ -315,39 +345,71 @@ async def _neighbours_mention(ctx: Context, h: FigureHit, terms: list[Term]) -> 
     return False
 
 
-async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
-    query = await analyse(ctx, question)
+def _read_question(shape: Shape, query: Query) -> _Asked:
     corrected_target = [query.corrections.get(w, w) for w in shape.target]
-    target_low = {w.lower() for w in corrected_target}
     head = None
     for w in reversed(corrected_target):
         if w.lower() not in STOP_WORDS:
             head = w
             break
     modifiers = [w for w in corrected_target if w is not head and w.lower() not in STOP_WORDS]
+    if head and head.lower() == shape.measure and kind_word(head) == "money":
+        head = None  # "what was the price of the bid": the kind is asked, the rest says of what
     rest_words = content_words(" ".join(query.corrections.get(w, w) for w in tokens(shape.rest)))
-    primary, related = _categories(shape, corrected_target + rest_words)
-    if head and norm(head) in _GENERIC_HEADS and not modifiers and primary:
-        head = None
+    # Names are written capitalised: a lower-case word a fuzzy name match swallowed ("win" in
+    # "Conservatives win") is still the question's verb.
+    entity_words = {w.lower() for t in query.terms if t.entity for w in tokens(t.label) if w[:1].isupper()}
+    # "casualties", "deaths", "arrests": a head that names what events produce.
+    head_events = frozenset()
+    if head:
+        head_events = result_events(head) | {k for k in event_keys([head]) if known_event(k)}
+    verbs = [
+        w for w in rest_words
+        if w.lower() not in entity_words and not nationalities([w]) and not numbers_of(w)
+        and norm(w) not in _SCENE_WORDS and not kind_word(w)
+    ]
+    events = set(event_keys(verbs))
+    # A modifier may be an event ("wounded soldiers"); a name ("Leopard tanks") is not.
+    events |= {k for k in event_keys(m for m in modifiers if not m[:1].isupper()) if known_event(k)}
+    group = noun_group(head) if head else frozenset()
+    head_alts = tuple(sorted(group | {head.lower()})) if group else ((head.lower(),) if head else ())
+    # Whose figure: the people, organisations and countries named ("Russian soldiers" included,
+    # "Leopard tanks" not), never the places ("how far is Soledar").
+    parties = parties_named(query, skip=[w for w in corrected_target if not countries_in(w, metonyms=False)])
+    countries = {c for p in parties for c in countries_in(p, metonyms=False)}
+    return _Asked(
+        head=head,
+        head_alts=head_alts,
+        head_keys=frozenset(norm(a) for a in head_alts),
+        head_events=head_events,
+        modifiers=modifiers,
+        events=frozenset(events),
+        known_events=frozenset(k for k in events if known_event(k)),
+        kinds=_asked_kinds(shape, head, corrected_target + rest_words),
+        names=frozenset(
+            norm(m) for m in modifiers if m[:1].isupper() and not countries_in(m) and not gazetteer.demonym(m)
+        ),
+        countries=countries,
+        parties=parties,
+    )
+
+
+async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
+    query = await analyse(ctx, question)
+    asked = _read_question(shape, query)
+    head, modifiers = asked.head, asked.modifiers
+    target_low = {query.corrections.get(w, w).lower() for w in shape.target}
     # Entities the figure's sentence must name: those outside the counted noun phrase.
     constraint_terms = [
         t for t in query.terms
         if t.entity and not t.generic and not ({w.lower() for w in tokens(t.label)} <= target_low)
     ]
-    predicate_terms = [
-        t for t in query.terms
-        if not t.entity and t.label.lower() not in target_low
-        and not any(t.label.lower() in cues for cues in CATEGORY_CUES.values())
-    ]
-    q_nations = nationalities(modifiers) or nationalities(
-        t.label for t in query.terms if t.entity and t.generic and t.label.lower() not in target_low
-    )
+    predicate_terms = [t for t in query.terms if not t.entity and t.label.lower() not in target_low]
     asks_daily = bool(_DAILY.search(question))
-    person_head = bool(head) and canonical_stem(head) in (
-        canonical_stem("soldier"), canonical_stem("person"), canonical_stem("casualty"), canonical_stem("die"))
+    same_name = name_test(await name_index(ctx))
 
     store = ctx.corpus.store
-    head_alts = _head_alts(head) if head else ()
+    head_alts = asked.head_alts
     others = [a for t in constraint_terms for a in t.alts] + [m for m in modifiers if not nationalities([m])]
     candidates: list[FigureHit] = []
     if head:
@@ -355,41 +417,66 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
             candidates += await store.match_figures([head_alts], [others], limit=80)
             candidates += await store.match_figures([], [head_alts, others], limit=50)
         candidates += await store.match_figures([head_alts], limit=80, recent=bool(others))
-    cats = primary + related
-    if cats:
+        candidates += await store.figures_by_head(sorted(asked.head_keys), limit=200)
+        # A figure that says what it counts only in its sentence ("Turnout was 60%").
+        candidates += await store.match_figures([], [head_alts], kinds=asked.kinds, limit=50)
+    if asked.head_events:
+        # "how many deaths": whatever was counted dying (people, soldiers, children).
+        event_alts = sorted({w for cls in asked.head_events for w in event_words(cls)})
+        candidates += await store.match_figures([], [event_alts] + ([others] if others else []), limit=80)
+    if asked.known_events:
+        # Counts of what the asked events produce ("casualties" for "how many died").
+        results = [k for k in result_nouns() if thing_events(k) & asked.known_events]
+        candidates += await store.figures_by_head(results, limit=100)
+    if asked.kinds:
         rare = others + modifiers
         if not rare and not head:
             # "how much did oil prices rise": the question's own words narrow the figures.
             vocab_terms = sorted(predicate_terms, key=lambda t: -t.weight)[:4]
             rare = [a for t in vocab_terms for a in t.alts]
         if rare:
-            candidates += await store.match_figures([], [rare], categories=cats, limit=80)
+            candidates += await store.match_figures([], [rare], kinds=asked.kinds, limit=80)
         elif not head:
-            candidates += await store.figures_by_category(cats, limit=120)
+            candidates += await store.figures_by_kind(asked.kinds, limit=120)
     candidates = dedupe_figures(candidates)
 
     assessed: list[_Assessed] = []
     for h in candidates:
         f = h.figure
+        if asked.kinds and f.kind not in asked.kinds:
+            continue
         thing_idx = TextIndex.of(f.thing or "")
         win_words = window(h.sentence, f.surface)
         win_idx = TextIndex.of(" ".join(win_words))
         near_idx = TextIndex.of(" ".join(window(h.sentence, f.surface, before=9, after=9)))
-        sent_idx = TextIndex.of(h.sentence + " " + (f.claimant or ""))
+        sent_idx = TextIndex.of(" ".join(x for x in (h.sentence, f.claimant, f.party) if x))
         counted = tokens(f.thing) if f.thing else window(h.sentence, f.surface, before=1, after=4)
-        fig_nations = nationalities(counted)
-        if q_nations and fig_nations and not (q_nations & fig_nations):
-            continue  # "German troops" do not answer a question about Russian soldiers
-        score = 0.0
-        head_in_thing = bool(head) and _has_any(thing_idx, head_alts)
+        fit = party_fits(asked.parties, f.party, same_name)
+        if fit is None and asked.countries:
+            fig_nations = set(countries_in(f.party)) if f.party else nationalities(counted)
+            if fig_nations and not (asked.countries & fig_nations):
+                fit = False  # "German troops" do not answer a question about Russian soldiers
+        if fit is False:
+            continue
+        names = thing_names(f)
+        if asked.names and names and not (asked.names & names):
+            continue  # "Challenger 2 tanks" do not answer a question about Leopard tanks
         # A measured figure ("15 years", "20 km") counts its unit, whatever noun stands near it.
         unit_words = {norm(w) for w in tokens(f"{f.unit or ''} {f.unit_original or ''}")}
-        measured = bool(f.unit) and f.unit != "%" and not (head and norm(head) in unit_words)
+        names_unit = bool(head) and norm(head) in unit_words
+        if not asked.kinds and f.kind in _NOT_COUNTS and not names_unit:
+            continue  # "35% more refugees" is not a number of refugees
+        measured = bool(f.unit) and f.unit != "%" and not names_unit
+        fe = figure_events(f)
+        score = 0.0
+        head_in_thing = bool(head) and (f.thing_head in asked.head_keys or _has_any(thing_idx, head_alts))
         head_in_window = bool(head) and not f.thing and not measured and _has_any(win_idx, head_alts)
-        head_ok = head_in_thing or head_in_window
+        head_by_event = bool(asked.head_events) and len(asked.head_events & fe) >= min(2, len(asked.head_events))
+        generic_head = bool(head) and norm(head) in _GENERIC_HEADS and not f.thing_head and bool(fe & asked.events)
+        head_ok = head_in_thing or head_in_window or head_by_event or generic_head
         if head_in_thing:
             score += 3
-        elif head_in_window:
+        elif head_in_window or head_by_event:
             score += 2
         for m in modifiers:
             if thing_idx.has(m):
@@ -403,43 +490,45 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
             cov_e, hit_e, _ = coverage(constraint_terms, sent_idx)
             score += 2 * cov_e
             score += sum(0.8 for t in hit_e if _has_any(near_idx, t.alts))
+        if fit:
+            score += 1.0
         pred_cov = coverage(predicate_terms, sent_idx)[0] if predicate_terms else 0.0
         score += pred_cov
-        cat = f.category
-        in_family = any(cat in _FAMILY.get(p, ()) for p in primary)
+        if f.thing and predicate_terms:
+            score += 0.5 * coverage(predicate_terms, thing_idx)[0]  # "Ukrainians displaced"
+        if asked.kinds:
+            score += 2
+        event = _event_fit(f, asked, event_keys(win_words), event_keys(tokens(h.sentence)))
+        daily = f.kind == "rate" or bool(_DAILY.search(" ".join(win_words))) or bool(
+            f.time_scope and _DAILY.search(f.time_scope))
         if head and not head_ok:
-            # Without the counted noun only a casualty figure of the same kind may stand in,
-            # and only as a separate measure; "seven people" is not a count of soldiers.
-            other_kind = {canonical_stem(w) for w in counted} & _OTHER_NOUNS.get(canonical_stem(head), frozenset())
-            role = "related" if person_head and (cat in primary or cat in related) and not other_kind else "none"
-        elif cat in primary:
-            role, score = "answer", score + 2
-        elif in_family:
-            role, score = "answer", score + 1
-        elif cat in related:
-            role = "related"
-        elif not primary:
-            role = "answer" if head_ok else "none"
-        elif cat == "other" and pred_cov > 0:
+            # Without the counted noun only a count of an event the question asks about may
+            # stand in, as another measure: "casualties" beside "soldiers who died".
+            eventive = bool(thing_events(f.thing_head or "")) and (fit or not asked.parties)
+            role = "related" if eventive and fe & asked.known_events else "none"
+        elif event in ("match", "weak", "free"):
             role = "answer"
+            score += {"match": 2.0, "weak": 1.0, "free": 0.0}[event]
+            if event == "match" and f.kind == "change":
+                score += 1.0  # "how much did profits rise": the rise itself
+        elif event == "partial":
+            role = "related"
+        elif event == "unknown":
+            role = "fallback"
         else:
             role = "none"
-        if role == "related" and not head_ok and head:
-            kinds = {canonical_stem(w) for w in counted}
-            wanted = {canonical_stem(x) for x in noun_group(head)}
-            if not kinds & (wanted | {canonical_stem("casualty"), canonical_stem("die")}):
-                role = "none"  # no counted noun at all: "more than 70 of them"
+        if role == "answer" and event == "free" and daily and not asks_daily:
+            role = "scope"  # a number per day does not say how many there are
         if role == "none":
             continue
         if constraint_terms and cov_e < 0.999:
             role = "pending:" + role
-        daily = bool(_DAILY.search(" ".join(win_words))) or bool(f.time_scope and _DAILY.search(f.time_scope))
         if daily != asks_daily:
             score -= 1.5
         if f.qualifier == "vague_magnitude":
             score -= 0.7
         score -= 0.02 * h.score  # bm25: lower is better
-        assessed.append(_Assessed(h, score, role, daily))
+        assessed.append(_Assessed(h, score, role, daily, event))
 
     # Entities named only in a neighbouring sentence still count, checked for the best few.
     pending = sorted((a for a in assessed if a.role.startswith("pending:")), key=lambda a: -a.score)[:6]
@@ -451,14 +540,18 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         if await _neighbours_mention(ctx, a.hit, constraint_terms):
             a.role = a.role.split(":", 1)[1]
     answers = sorted((a for a in assessed if a.role == "answer"), key=lambda a: -a.score)
+    if not answers:
+        # Figures whose event says nothing either way answer when nothing better does
+        # ("eight vehicles known as M88s" for "how many M88s will the US send").
+        answers = sorted((a for a in assessed if a.role == "fallback"), key=lambda a: -a.score)
     others_rel = sorted((a for a in assessed if a.role == "related"), key=lambda a: -a.score)
     if head:
         # "men" asked: figures counting men beat figures counting soldiers, its near-synonym.
         exact = [a for a in answers if _counts_exactly(a.hit, head)]
         if exact:
-            answers = exact + [a for a in answers if a not in exact and a.hit.figure.category in primary]
-    if not primary and predicate_terms:
-        # No category cue ("how many men were detained"): the question's verb must be there.
+            answers = exact + [a for a in answers if a not in exact and a.event == "match"]
+    if not asked.known_events and predicate_terms:
+        # No known event ("how many men were detained"): the question's verb must be there.
         with_pred = [a for a in answers if coverage(predicate_terms, TextIndex.of(a.hit.sentence))[0] > 0]
         answers = with_pred or answers
 
@@ -468,10 +561,16 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         return _unanswered(question, "quantity", query, closest)
 
     top = answers[0]
-    same_measure = [a for a in answers if a.daily == top.daily]
-    same_thing = [a for a in same_measure if a is top or _comparable(top.hit, a.hit)]
-    different_thing = [a for a in same_measure if a not in same_thing]
+    in_scope = [a for a in answers if a.daily == top.daily]
+    # Two values in one sentence are a total and its part, or a start and an end ("from 5,000
+    # to about 24,000"), not two sources that differ.
+    same_thing = [
+        a for a in in_scope
+        if a is top or (same_measure_hits(top.hit, a.hit, same_name) and not _same_sentence(top.hit, a.hit))
+    ]
+    different_thing = [a for a in in_scope if a not in same_thing]
     other_scope = [a for a in answers if a.daily != top.daily]
+    other_scope += sorted((a for a in assessed if a.role == "scope" and a.daily != top.daily), key=lambda a: -a.score)
     groups = _group(same_thing)
     lines: list[str] = []
     if len(groups) > 1:
@@ -496,7 +595,7 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     citations = dedupe([figure_citation(a.hit) for a in shown])
     table = [
         [a.hit.figure.surface, a.hit.figure.thing or "", a.hit.figure.claimant or "", source_label(a.hit.article),
-         "answer" if a.role == "answer" else "other measure"]
+         "answer" if a in answers else "other measure"]
         for a in shown
     ]
     data = _base_data(question, "quantity", query)
@@ -510,15 +609,14 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
 
 def _counts_exactly(h: FigureHit, head: str) -> bool:
     s = norm(head)
+    if h.figure.thing_head == s:
+        return True
     words = tokens(h.figure.thing) if h.figure.thing else window(h.sentence, h.figure.surface, before=0, after=4)
     return any(norm(w) == s for w in words)
 
 
-def _comparable(a: FigureHit, b: FigureHit) -> bool:
-    """Whether two figures count the same thing, so different values are a disagreement."""
-    if a.figure.thing and b.figure.thing:
-        return thing_similarity(a.figure.thing, b.figure.thing) >= 70
-    return a.figure.category == b.figure.category
+def _same_sentence(a: FigureHit, b: FigureHit) -> bool:
+    return a.article.id == b.article.id and a.sentence == b.sentence
 
 
 def _group(items: list[_Assessed]) -> list[list[_Assessed]]:

@@ -4,7 +4,8 @@ Casualty counts, tank pledges, seat tallies, bid prices and sales figures are ex
 outlets, governments, companies and analysts disagree, and where a chat answer is most
 tempted to pick one. This command never picks. It finds every extracted figure the topic
 names — by what it counts, the event it measures, whose it is and what kind of figure it is
-— groups them with :func:`corpus.measure.same_measure`, the one test every command uses,
+— groups them with :func:`corpus.measure.comparable` (the one "same measure" test every
+command uses, plus: a generic count is not set against a make's),
 shows each with its wording kept ("hundreds of thousands") beside the range used for the
 chart, names who claims it and where it was published, and says plainly when sources on the
 same measure and the same party differ.
@@ -32,7 +33,7 @@ from corpus.language import (
     thing_events,
     tokens,
 )
-from corpus.measure import events_of, measure_label, party_key, same_measure, same_party, thing_words
+from corpus.measure import comparable, events_of, measure_label, party_key, same_party, thing_words
 from corpus.models import FigureHit, SentenceHit
 
 from . import cite
@@ -401,7 +402,7 @@ def _group(cands: list[_Candidate]) -> list[list[_Candidate]]:
     groups: list[list[_Candidate]] = []
     for c in cands:
         for g in groups:
-            if all(same_measure(m.hit.figure, c.hit.figure) for m in g):
+            if all(comparable(m.hit.figure, c.hit.figure) for m in g):
                 g.append(c)
                 break
         else:

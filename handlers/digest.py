@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from corpus.extract import gazetteer
 from corpus.language import STOP_WORDS, norm, norms, tokens
-from corpus.measure import figure_weight, measure_label, same_measure
+from corpus.measure import comparable, figure_weight, measure_label
 from corpus.models import ArticleSummary, FigureHit, QuoteHit, SentenceHit, Subscription
 
 from . import cite
@@ -239,7 +239,7 @@ def _matches_topic(terms: list[TopicTerm], article: ArticleSummary, sentences: l
 
 
 def _same_measure(a: FigureHit, b: FigureHit) -> bool:
-    return same_measure(a.figure, b.figure)
+    return comparable(a.figure, b.figure)
 
 
 def _same_value(a: FigureHit, b: FigureHit) -> bool:

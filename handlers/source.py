@@ -6,13 +6,16 @@ the claim's rarest words and are re-ranked by weighted word coverage and token-s
 similarity, with a floor so an unrelated claim is reported as not found rather than
 matched to whatever shares a word. A number in the claim must be in the sentence for it to
 count as support; a sentence that gives another number for the same thing, and any other
-stored figure of the same kind, is listed as a source that differs.
+stored figure on the same measure (the same kind, counted thing, event and party, by
+:func:`corpus.measure.same_measure`), is listed as a source that differs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from corpus.language import event_class, event_key, event_words
+from corpus.measure import SameName, thing_key
 from corpus.models import FigureHit, QuoteHit
 
 from .answering import (
@@ -26,29 +29,28 @@ from .answering import (
     figure_citation,
     figure_line,
     figure_record,
+    name_test,
     number_mentions,
     numbers_of,
+    parties_named,
+    party_fits,
     quoted,
     ranked_sentences,
+    same_measure_hits,
     same_number,
-    same_thing_text,
     sentence_citation,
-    side_of,
     source_label_hit,
-    thing_key,
-    thing_similarity,
-    tokens,
     window,
 )
 from .cite import dedupe
 from .context import Context
+from .lookup import name_index
 from .registry import Arg, command
 from .types import Field, Reply, Request
 
 #: Below these a sentence shares words with the claim but does not state it.
 MIN_COVERAGE = 0.6
 MIN_SIMILARITY = 50.0
-SAME_THING = 70.0
 
 
 @dataclass(slots=True)
@@ -58,6 +60,19 @@ class Match:
     speakers: list[str] = field(default_factory=list)
     claimants: list[str] = field(default_factory=list)
     figures: list[FigureHit] = field(default_factory=list)
+
+
+def _with_event_words(query: Query) -> Query:
+    """The claim with its event words widened to their event class, so a reworded claim meets
+    the sentence: "Tesco is axing 3,000 jobs" is stated by "Tesco said it would cut 3,000 jobs",
+    "Germany will send 14 tanks" by "Scholz announced the supply of 14 tanks"."""
+    terms = []
+    for t in query.terms:
+        words = event_words(event_class(event_key(t.label))) if not t.entity and " " not in t.label else ()
+        if len(words) > 1:
+            t = replace(t, alts=tuple(dict.fromkeys([*t.alts, *words])))
+        terms.append(t)
+    return replace(query, terms=terms, ranked={})
 
 
 def _accept(r: RankedSentence, query: Query) -> bool:
@@ -94,8 +109,11 @@ def _counted_terms(query: Query, claim: str) -> list:
     return [t for t in query.terms if t.label.lower() in needed or any(a.lower() in needed for a in t.alts)]
 
 
-def _counts(h: FigureHit, counted: list) -> bool:
-    """Whether a figure counts what the claim's number counts ("three months" does not count tanks)."""
+def _counts(h: FigureHit, counted: list, parties: list[str], same_name: SameName | None = None) -> bool:
+    """Whether a figure counts what the claim's number counts ("three months" does not count
+    tanks), for the party the claim names ("121 seats" of the Conservatives is not Labour's)."""
+    if party_fits(parties, h.figure.party, same_name) is False:
+        return False
     around = (h.figure.thing or "") + " " + " ".join(window(h.sentence, h.figure.surface, before=1, after=4))
     return not counted or coverage(counted, around)[0] >= 0.999
 
@@ -107,52 +125,30 @@ def _numbers_of(r: RankedSentence, figures: list[FigureHit]) -> list[float]:
     return values
 
 
-def _is_daily(h: FigureHit) -> bool:
-    text = " ".join(window(h.sentence, h.figure.surface)) + " " + (h.figure.time_scope or "")
-    return any(w in text.lower() for w in ("each day", "every day", "per day", "a day", "daily"))
-
-
-def _same_thing(a: FigureHit, b: FigureHit) -> bool:
-    fa, fb = a.figure, b.figure
-    if fa.category != fb.category or (fa.unit or "") != (fb.unit or ""):
-        return False
-    if fa.thing and fb.thing and not same_thing_text(fa.thing, fb.thing):
-        return False
-    if _is_daily(a) != _is_daily(b):
-        return False
-    sa = side_of(tokens(fa.thing or "")) or side_of(window(a.sentence, fa.surface))
-    sb = side_of(tokens(fb.thing or "")) or side_of(window(b.sentence, fb.surface))
-    if sa and sb and not (sa & sb):
-        return False
-    if fa.thing and fb.thing:
-        return same_thing_text(fa.thing, fb.thing)
-    wa = " ".join(window(a.sentence, fa.surface, before=0, after=4))
-    wb = " ".join(window(b.sentence, fb.surface, before=0, after=4))
-    return thing_similarity(wa, wb) >= SAME_THING
-
-
-async def _differing_figures(ctx: Context, mine: list[FigureHit], exclude: set[tuple[int, str]]) -> list[FigureHit]:
-    """Stored figures of the same kind and thing as ``mine`` but with another value."""
+async def _differing_figures(
+    ctx: Context, mine: list[FigureHit], exclude: set[tuple[int, str]], same_name: SameName | None = None
+) -> list[FigureHit]:
+    """Stored figures on the same measure as ``mine`` (:func:`same_measure_hits`: the same
+    kind, counted thing, event and party) but with another value."""
     out: list[FigureHit] = []
     store = ctx.corpus.store
     for h in mine[:3]:
         f = h.figure
-        if f.category == "other" and not f.thing:
-            continue
-        words = [w for w in content_words(f.thing or " ".join(window(h.sentence, f.surface, before=0, after=4)))]
-        if not words:
-            continue
-        head = words[-1]
-        others = [w for w in words[:-1]]
-        candidates = await store.match_figures([[head]], [others] if others else [], categories=[f.category], limit=50)
-        if others:
-            candidates += await store.match_figures([[head]], categories=[f.category], limit=30, recent=True)
+        if not f.thing and not f.thing_head:
+            continue  # nothing says what it counts
+        candidates = await store.figures_by_head([f.thing_head]) if f.thing_head else []
+        words = content_words(f.thing or "")
+        if words:
+            head, others = words[-1], words[:-1]
+            candidates += await store.match_figures([[head]], [others] if others else [], limit=50)
+            if others:
+                candidates += await store.match_figures([[head]], limit=30, recent=True)
         for c in dedupe_figures(candidates):
             if (c.article.id, c.sentence) in exclude:
                 continue
             if (c.figure.low, c.figure.high) == (f.low, f.high):
                 continue
-            if _same_thing(h, c):
+            if same_measure_hits(h, c, same_name):
                 out.append(c)
     return dedupe_figures(out)
 
@@ -190,7 +186,7 @@ def _describe(m: Match) -> str:
 )
 async def source_command(ctx: Context, req: Request) -> Reply:
     claim = str(req.args["claim"]).strip()[:500]
-    query = await analyse(ctx, claim)
+    query = _with_event_words(await analyse(ctx, claim))
     ranked = await ranked_sentences(ctx, query, limit=80)
     # Numbers are checked on their own below; in the coverage they would make every sentence
     # with another figure look unrelated.
@@ -218,6 +214,8 @@ async def source_command(ctx: Context, req: Request) -> Reply:
     all_quotes = await store.quotes_for_articles(article_ids)
     all_figures = await store.figures_for_articles(article_ids)
     counted = _counted_terms(query, claim)
+    parties = parties_named(query)
+    same_name = name_test(await name_index(ctx))
     matches: list[Match] = []
     for r in accepted:
         figs = [
@@ -233,7 +231,9 @@ async def source_command(ctx: Context, req: Request) -> Reply:
                 status = "partial"
             elif all(any(same_number(n, v) for v in values) for n in query.numbers):
                 status = "supports"
-            elif any(_counts(h, counted) for h in figs) and not any(t.entity and not t.generic for t in r.missed):
+            elif any(_counts(h, counted, parties, same_name) for h in figs) and not any(
+                t.entity and not t.generic for t in r.missed
+            ):
                 status = "differs"  # another number for the same thing from the same actor
             else:
                 status = "partial"
@@ -266,7 +266,7 @@ async def source_command(ctx: Context, req: Request) -> Reply:
         or any(same_number(n, v) for n in query.numbers for v in (h.figure.low, h.figure.high) if v is not None)
     ]
     exclude = {(m.ranked.hit.article_id, m.ranked.hit.text) for m in supports}
-    differing = await _differing_figures(ctx, mine, exclude)
+    differing = await _differing_figures(ctx, mine, exclude, same_name)
     differ_sentences = {(m.ranked.hit.article_id, m.ranked.hit.text) for m in differs}
     differing = [h for h in differing if (h.article.id, h.sentence) not in differ_sentences]
 

@@ -47,6 +47,7 @@ __all__ = [
     "is_role",
     "is_role_modifier",
     "kind_word",
+    "result_nouns",
     "lexicon",
     "norm",
     "norms",
@@ -154,6 +155,11 @@ def thing_events(thing_key: str) -> frozenset[str]:
 def event_words(cls: str) -> tuple[str, ...]:
     """The words of an event class as written ("kill" -> kill, die, dead, death…), for search."""
     return _measures().class_words.get(cls, (cls,))
+
+
+def result_nouns() -> frozenset[str]:
+    """Keys of the nouns that name what events produce ("casualti", "death", "refuge")."""
+    return frozenset(_measures().thing_events)
 
 
 def kind_word(word: str) -> str | None:

@@ -84,3 +84,14 @@ def test_casualties_are_people_killed_or_wounded():
     casualties = fig(200_000, "casualties", "casualti", "sustain", "Russia")
     assert same_measure(casualties, fig(200_000, "soldiers killed or wounded", "soldier", "kill wound"))
     assert not same_measure(casualties, fig(50_000, "soldiers dead", "soldier", "die"))
+
+
+def test_a_generic_count_is_not_set_against_a_make():
+    """"dozens of battle tanks" may count more than "14 Leopard 2 tanks": neither confirms nor
+    contradicts it; two counts that both name their make, or neither, can."""
+    from corpus.measure import comparable
+
+    leopards = fig(14, "Leopard 2 tanks", "tank", "send", "Germany")
+    generic = fig(24, "battle tanks", "tank", "send", "Germany")
+    assert same_measure(leopards, generic) and not comparable(leopards, generic)
+    assert comparable(leopards, fig(14, "Leopard tanks", "tank", "send", "Germany"))

@@ -179,3 +179,91 @@ def test_role_near_reads_titles_before_and_appositions_after() -> None:
     text = "It doesn't know Wagner Group chief Yevgeny Prigozhin's whereabouts."
     i = text.index("Yevgeny")
     assert role_near(text, i, i + len("Yevgeny Prigozhin")) == "Wagner Group chief"
+
+
+# --------------------------------------------------------------------------- stories other than a war
+# ``stories_ctx`` (tests/conftest.py) holds an election, a takeover bid in pounds and a results
+# day; each test gets its own copy, so a test may add its own articles to it.
+
+
+def parties(reply: Reply, key: str = "figures") -> set[tuple[float, str | None]]:
+    return {(f["low"], f["party"]) for f in reply.data.get(key, [])}
+
+
+async def test_seats_a_party_won_come_from_its_own_figures_citing_the_sentence(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "how many seats did Labour win")
+    assert reply.answered, reply.text
+    assert (411, "Labour") in parties(reply)
+    assert cited(reply, "Labour won 411 seats in the general election")
+    # The final results give 412: the same measure from another source, so they differ.
+    assert reply.text.startswith("Sources differ") and "412" in reply.text
+    # The Conservatives' seats are another party's figure, not an answer and not a disagreement.
+    assert all(party == "Labour" for _, party in parties(reply)), reply.text
+    assert "121" not in reply.text and "251" not in reply.text
+
+
+async def test_seats_won_and_seats_lost_are_different_questions(stories_ctx) -> None:
+    won = await ask(stories_ctx, "How many seats did the Conservatives win?")
+    assert won.answered and won.text.startswith("121 seats"), won.text
+    assert 251 not in values(won)
+    lost = await ask(stories_ctx, "how many seats did the Conservatives lose?")
+    assert lost.answered and lost.text.startswith("251 seats"), lost.text
+    assert 121 not in values(lost)
+
+
+async def test_jobs_a_company_cuts(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "How many jobs will Tesco cut?")
+    assert reply.answered, reply.text
+    assert reply.data["figures"][0]["low"] == 3000
+    assert cited(reply, "Tesco said it would cut 3,000 jobs")
+
+
+async def test_a_bid_in_pounds_and_its_rival(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "How much did Deutsche Boerse offer for the London Stock Exchange?")
+    assert reply.answered, reply.text
+    assert reply.text.startswith("Sources differ")
+    assert {1.3e9, 1.35e9} <= values(reply)
+    # Euronext's £1.4bn is another bidder's: never listed as Deutsche Boerse's figure.
+    assert 1.4e9 not in values(reply) and "1.4 billion" not in reply.text
+
+
+async def test_how_much_something_rose_is_answered_by_the_change(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "how much did profits at Tesco rise?")
+    assert reply.answered, reply.text
+    first = reply.data["figures"][0]
+    assert (first["low"], first["kind"]) == (12, "change")
+
+
+async def test_a_kind_word_question_is_a_quantity_question(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "What was the turnout in the election?")
+    assert reply.answered, reply.text
+    assert reply.data["figures"][0]["low"] == 60 and reply.data["figures"][0]["kind"] == "percent"
+    assert cited(reply, "Turnout was 60%")
+
+
+async def test_kinds_of_figure_in_an_article_added_by_the_test(stories_ctx) -> None:
+    await stories_ctx.corpus.ingest_text(
+        "title: Rail strike to hit services\noutlet: Transit Weekly\ndate: 2024-03-01\n\n"
+        "The RMT union said 40,000 members would walk out on Saturday.\n\n"
+        "The strike will cost the economy £100m, according to the Centre for Economics and Business Research.\n\n"
+        "Trains will run on about 20% of routes, Network Rail said.\n\n"
+        "The line from London to Birmingham is 225 km long.",
+        added_by="tests",
+    )
+    cost = await ask(stories_ctx, "How much will the strike cost the economy?")
+    assert cost.answered and cost.data["figures"][0]["low"] == 100e6, cost.text
+    assert cited(cost, "The strike will cost the economy £100m")
+    share = await ask(stories_ctx, "What percentage of routes will trains run on?")
+    assert share.answered and share.data["figures"][0]["low"] == 20, share.text
+    far = await ask(stories_ctx, "How far is it from London to Birmingham?")
+    assert far.answered and "225 km" in far.text, far.text
+    members = await ask(stories_ctx, "How many members will walk out?")
+    assert members.answered and members.data["figures"][0]["low"] == 40000, members.text
+
+
+async def test_figure_records_carry_the_neutral_model(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "how many seats did Labour win")
+    record = reply.data["figures"][0]
+    assert {"kind", "thing_head", "event", "party"} <= set(record)
+    assert "category" not in record
+    assert (record["kind"], record["thing_head"], record["party"]) == ("count", "seat", "Labour")

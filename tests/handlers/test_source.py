@@ -65,3 +65,55 @@ async def test_outlet_and_date_are_given_for_each_source(full_ctx) -> None:
     assert "U.K. officials" in reply.text
     # The same sources also give 824 a day: a different figure for the same thing.
     assert any(f["low"] == 824 for f in reply.data["differing_figures"])
+
+
+# --------------------------------------------------------------------------- stories other than a war
+# ``stories_ctx`` (tests/conftest.py): an election, a takeover bid in pounds, a results day.
+
+
+async def test_a_partys_claim_is_never_contradicted_by_another_partys_figure(stories_ctx) -> None:
+    reply = await source(stories_ctx, "Labour won 411 seats")
+    assert reply.answered, reply.text
+    assert cited(reply, "Labour won 411 seats in the general election")
+    differ = " ".join(reply.data["differ"])
+    assert "412" in differ  # the final results: Labour's seats, another value
+    assert "Conservatives" not in differ and "Liberal Democrats" not in differ
+    assert all(f["party"] == "Labour" for f in reply.data.get("differing_figures", []))
+    assert "121" not in reply.text and "72 seats" not in reply.text
+
+
+async def test_another_partys_claim_finds_its_own_sentence_and_nothing_else(stories_ctx) -> None:
+    reply = await source(stories_ctx, "The Conservatives won 121 seats")
+    assert reply.answered, reply.text
+    assert cited(reply, "The Conservatives won 121 seats")
+    assert not reply.data["differ"], reply.text  # Labour's 411 and the 251 lost are other measures
+
+
+async def test_a_reworded_claim_is_found(stories_ctx) -> None:
+    for claim, sentence in (
+        ("Tesco is axing 3,000 jobs", "Tesco said it would cut 3,000 jobs"),
+        ("Labour secured 411 seats", "Labour won 411 seats"),
+        ("Deutsche Boerse bid £1.3bn for the London Stock Exchange",
+         "Deutsche Boerse offered £1.3bn for the London Stock Exchange"),
+    ):
+        reply = await source(stories_ctx, claim)
+        assert reply.answered, (claim, reply.text)
+        assert cited(reply, sentence), (claim, reply.text)
+
+
+async def test_a_raised_bid_differs_but_a_rival_bid_does_not(stories_ctx) -> None:
+    reply = await source(stories_ctx, "Deutsche Boerse offered £1.3bn for the London Stock Exchange")
+    assert reply.answered, reply.text
+    differ = " ".join(reply.data["differ"])
+    assert "£1.35bn" in differ
+    assert "Euronext" not in differ and "1.4bn" not in differ
+
+
+async def test_a_figure_that_says_nothing_of_what_it_counts_has_no_differing_sources(stories_ctx) -> None:
+    from corpus.models import Figure, FigureHit
+    from handlers.source import _differing_figures
+
+    article = (await stories_ctx.corpus.store.list_articles())[0]
+    bare = Figure(0, 2, "12", 12.0, 12.0, "exact")  # no thing, no counted noun
+    hit = FigureHit(0, bare, article, "It was 12.")
+    assert await _differing_figures(stories_ctx, [hit], set()) == []
