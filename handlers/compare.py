@@ -69,6 +69,8 @@ def figure_value(hit: FigureHit) -> str:
     value = prefix.get(f.qualifier, "") + value
     if f.unit == "USD":
         value = "$" + value
+    elif f.unit == "%":
+        value += "%"
     elif f.unit:
         value = f"{value} {f.unit}"
     return value
@@ -100,6 +102,12 @@ class Plan:
     @property
     def keys(self) -> list[str]:
         return [norm(w) for w in self.words]
+
+    @property
+    def required(self) -> list[str]:
+        """Keys a figure must cover: a word that only asks for a kind of figure ("share",
+        "price") helps rank, but a figure need not repeat it ("16.1% of the vote")."""
+        return [norm(w) for w in self.words if not kind_word(w)]
 
 
 async def _vocabulary(ctx: Context) -> list[str]:
@@ -267,10 +275,10 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
         if plan.kinds and f.kind not in plan.kinds and not (f.kind == "change" and f.unit):
             continue
         structured, window = _structured_keys(h), _window_keys(h)
-        cover = [_covers(h, k, structured, window) for k in keys]
+        cover = [_covers(h, k, structured, window) for k in plan.required]
         if any(c == 0 for c in cover):
             continue
-        score = float(sum(cover))
+        score = float(sum(cover)) + sum(0.5 * _covers(h, k, structured, window) for k in keys if k not in plan.required)
         from_context = False
         if plan.parties:
             if f.party:

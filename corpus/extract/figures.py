@@ -1101,6 +1101,8 @@ def _event_tokens(anchor: Token, noun: Token | None, cand_start: int, cand_end: 
         if tok.pos_ in NOUN_POS:
             if tok.i in span or _is(tok, QUANTITY_NOUNS):
                 continue  # "hundreds of thousands of casualties", "the number of people"
+            if prev.dep_ == "conj":
+                continue  # "won 12 seats and 16.1% of the vote": the coordinated noun's verb
             if tok.pos_ == "NOUN" and prev.pos_ == "ADP" and prev.lower_ == "of":
                 return [tok]  # "a loss of 3,000 jobs"
             if tok.pos_ == "NOUN" and prev.i == anchor.i and prev.dep_ in ("compound", "amod", "nmod", "nummod") and (

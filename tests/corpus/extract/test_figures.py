@@ -601,3 +601,9 @@ def test_pence_glued_to_the_number_are_money(nlp):
     fall, level = figures(nlp, "The shares fell 5p to 120p.")
     assert (fall.low, fall.unit, fall.kind) == (0.05, "GBP", "change")
     assert (level.low, level.unit, level.kind) == (1.2, "GBP", "money")
+
+
+def test_a_figure_coordinated_with_another_shares_its_event_and_party(nlp):
+    seats, share = figures(nlp, "UKIP won 12 seats and 16.1% of the vote at the European elections.")
+    assert (seats.low, seats.event, seats.party) == (12, "win", "UKIP")
+    assert (share.low, share.kind, share.thing_head, share.event, share.party) == (16.1, "percent", "vote", "win", "UKIP")
