@@ -23,7 +23,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from corpus.extract import gazetteer
 from corpus.extract.numbers import NumberMention, numbers_in
-from corpus.language import STOP_WORDS, event_class, event_key, event_words, lexicon, norm, thing_events
+from corpus.language import STOP_WORDS, event_class, event_key, event_words, lexicon, norm, noun_groups, thing_events
 from corpus.language import tokens as language_tokens
 from corpus.measure import SameName, comparable, events_of, party_key, same_party
 from corpus.models import ArticleSummary, Figure, FigureHit, SentenceHit
@@ -588,16 +588,8 @@ def figure_record(h: FigureHit) -> dict:
     }
 
 
-#: Nouns that count the same things ("troops" answers a question about "soldiers").
-NOUN_GROUPS = [
-    frozenset("soldier troop serviceman servicemen man personnel fighter conscript recruit mercenary".split()),
-    frozenset("person civilian resident inhabitant citizen individual".split()),
-    frozenset("refugee displaced".split()),
-    frozenset("jet aircraft plane warplane".split()),
-    frozenset("missile rocket".split()),
-    frozenset("die kill fatality toll death".split()),
-    frozenset("casualty".split()),
-]
+#: Nouns that count the same things ("troops" answers a question about "soldiers"): language data.
+NOUN_GROUPS = list(noun_groups())
 #: The groups as language keys, for testing a word by :func:`norm`.
 NOUN_GROUP_KEYS = [lexicon(g) for g in NOUN_GROUPS]
 _CANONICAL_NOUN = {k: norm(sorted(g)[0]) for g, keys in zip(NOUN_GROUPS, NOUN_GROUP_KEYS) for k in keys}

@@ -50,6 +50,7 @@ __all__ = [
     "result_nouns",
     "lexicon",
     "norm",
+    "noun_groups",
     "norms",
     "role_in",
     "role_words",
@@ -155,6 +156,12 @@ def thing_events(thing_key: str) -> frozenset[str]:
 def event_words(cls: str) -> tuple[str, ...]:
     """The words of an event class as written ("kill" -> kill, die, dead, death…), for search."""
     return _measures().class_words.get(cls, (cls,))
+
+
+@lru_cache(maxsize=1)
+def noun_groups() -> tuple[frozenset[str], ...]:
+    """Groups of nouns that count the same things ("troops" and "soldiers"), as written."""
+    return tuple(frozenset(group) for group in _load("measures.json").get("nouns", ()))
 
 
 def result_nouns() -> frozenset[str]:
