@@ -99,9 +99,10 @@ async def test_a_directory_of_good_and_bad_files_keeps_the_good(corpus, tmp_path
     status = {Path(r.source).name: r for r in results}
     assert status["good.txt"].status == "added"
     assert status["cp1252.txt"].status == "added"
-    for bad in ("empty.txt", "binary.txt", "big.txt"):
+    reasons = {"empty.txt": "is empty", "binary.txt": "not text", "big.txt": "too large"}
+    for bad, reason in reasons.items():
         assert status[bad].status == "error", status[bad]
-        assert bad in status[bad].message or status[bad].message
+        assert bad in status[bad].message and reason in status[bad].message, status[bad].message
     art = await corpus.store.get_article(status["cp1252.txt"].article_id)
     assert "“we will hold”" in art.text
 

@@ -76,15 +76,23 @@ async def test_a_failed_insert_leaves_no_half_article(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "query",
-    ['"unbalanced', "NEAR(a b)", "tanks*", "-minus", "col:value", "AND OR NOT", "()", "Zelenskyy’s ‘tank’", "🙂"],
+    ("query", "matches"),
+    [
+        ('"unbalanced', []), ("NEAR(a b)", []), ("-minus", []), ("col:value", []), ("AND OR NOT", []),
+        ("()", []), ("🙂", []),
+        ("tanks*", ["Russia sent 300 tanks."]),  # the word, not a prefix operator over everything
+        ("Zelenskyy’s ‘tank’", ["Russia sent 300 tanks."]),
+    ],
 )
-async def test_fts_syntax_in_user_text_never_raises(tmp_path, query):
+async def test_fts_syntax_in_user_text_is_searched_as_words(tmp_path, query, matches):
+    """FTS operators in user text never raise and never change the search: "NEAR(a b)" must
+    not match everything, "-minus" must not negate, a column filter must not apply."""
     store = await Store.open(tmp_path / "a.db")
     await _add(store)
-    await store.search_sentences(query)
-    await store.search_figures(query)
-    await store.search_quotes(query)
+    assert [h.text for h in await store.search_sentences(query)] == matches
+    assert await store.search_quotes(query) == []
+    found = await store.search_sentences(f"{query} Bakhmut")
+    assert "Bakhmut is under fire." in [h.text for h in found]  # the operator did not swallow the word
     await store.close()
 
 

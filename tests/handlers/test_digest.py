@@ -217,7 +217,7 @@ async def test_digest_lists_new_articles_changed_figures_and_quotes_all_cited(ct
     assert any(a == 1 and "14 Leopard tanks" in s for a, s in cited)  # the old value is sourced too
     assert any(a == 2 and "200 soldiers" in s for a, s in cited)
     assert any(a == 2 and "whole city is ours" in s for a, s in cited)
-    assert all(c.url and c.url.startswith("https://news.example/") for c in reply.citations)
+    assert reply.citations and all(c.url and c.url.startswith("https://news.example/") for c in reply.citations)
     assert reply.data["marker"] == await corpus.store.latest_added_at()
 
 

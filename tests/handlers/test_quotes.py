@@ -71,4 +71,5 @@ async def test_known_name_without_quotes_says_so_and_cites_a_mention(seed_ctx):
     reply = await _quotes(seed_ctx, "Avdiivka")
     assert not reply.answered
     assert reply.text.startswith("No quotes from")
+    assert reply.citations, "a known name without quotes still cites where it is mentioned"
     assert all("Avdiivka" in c.sentence or "Avdiyivka" in c.sentence for c in reply.citations)
