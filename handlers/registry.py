@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpus.errors import CorpusError
 
-from .types import PermissionDenied, Privilege, Reply, Request, UserError
+from .types import PermissionDenied, Privilege, Reply, Request, UserError, with_lead_line
 
 if TYPE_CHECKING:
     from .context import Context
@@ -198,7 +198,9 @@ async def dispatch(ctx: Context, request: Request, registry: Registry = REGISTRY
             )
         request.args = coerce_args(cmd, request.args)
         request.command = cmd.name
-        return await cmd.handler(ctx, request)
+        reply = await cmd.handler(ctx, request)
+        reply.text = with_lead_line(reply.text)  # the answer first, short enough for a chat
+        return reply
     except (UserError, CorpusError) as exc:
         log.info("command %s refused: %s", cmd.name, exc.message)
         return Reply.failure(cmd.name, exc.message)

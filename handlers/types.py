@@ -92,6 +92,35 @@ class Image:
     description: str = ""
 
 
+#: The first line of every reply is the answer, short enough to read in a chat.
+MAX_ANSWER_LINE = 200
+
+
+def lead_line(line: str, limit: int = MAX_ANSWER_LINE) -> str:
+    """``line`` cut to ``limit`` characters on a word boundary, keeping a trailing
+    " · source" label whole: "Olaf Scholz said: “We will send …” · RFE/RL, 2023-01-25"."""
+    if len(line) <= limit:
+        return line
+    head, sep, source = line.rpartition(" · ")
+    if not sep or len(source) > limit // 3:
+        head, source, sep = line, "", ""
+    room = limit - len(sep) - len(source) - 2
+    cut = head[:room].rsplit(" ", 1)[0].rstrip(" ,;:—-")
+    if cut.count("“") > cut.count("”"):
+        cut += "…”"
+        return (cut + sep + source) if len(cut + sep + source) <= limit else lead_line(cut[:-2], limit)
+    return cut + " …" + sep + source
+
+
+def with_lead_line(text: str, limit: int = MAX_ANSWER_LINE) -> str:
+    """A reply text whose first line is at most ``limit`` characters: a longer one is
+    shortened, and the whole of it follows on the next line as evidence."""
+    first, nl, rest = text.partition("\n")
+    if len(first) <= limit:
+        return text
+    return lead_line(first, limit) + "\n" + first + (nl + rest if nl else "")
+
+
 @dataclass(slots=True)
 class Reply:
     """A command's answer.

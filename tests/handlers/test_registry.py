@@ -73,3 +73,40 @@ async def test_moderator_can_remove(seed_ctx):
 async def test_unknown_command_is_a_failure_reply(seed_ctx):
     reply = await dispatch(seed_ctx, Request("frobnicate"))
     assert reply.error and "help" in reply.text
+
+
+def test_a_long_lead_is_cut_on_a_word_keeping_the_quote_closed_and_the_source_whole():
+    from handlers.types import MAX_ANSWER_LINE, lead_line, with_lead_line
+
+    line = "Cynthia Cooper (internal auditor) said: “" + "word " * 60 + "end.” · BBC News, 2005-02-15 [12]"
+    lead = lead_line(line)
+    assert len(lead) <= MAX_ANSWER_LINE
+    assert lead.endswith("word…” · BBC News, 2005-02-15 [12]")
+    text = with_lead_line(line + "\nAlso: more")
+    assert text.splitlines() == [lead, line, "Also: more"]  # the whole line follows as evidence
+    assert with_lead_line("short\nrest") == "short\nrest"
+
+
+@pytest.mark.parametrize(
+    "command, args",
+    [
+        ("ask", {"question": "What did Prigozhin say about Bakhmut?"}),
+        ("ask", {"question": "How many tanks is Germany sending?"}),
+        ("ask", {"question": "Who is Yevgeny Prigozhin?"}),
+        ("source", {"claim": "Germany will send 14 Leopard 2 tanks to Ukraine"}),
+        ("quotes", {"person": "Zelenskyy"}),
+        ("compare", {"topic": "Russian casualties"}),
+        ("summary", {"target": "Bakhmut"}),
+        ("timeline", {"topic": "Bakhmut"}),
+        ("who", {"name": "Prigozhin"}),
+        ("facts", {"id": 1}),
+        ("articles", {}),
+    ],
+)
+async def test_every_reply_leads_with_a_line_a_chat_can_show(seed_ctx, command, args):
+    from handlers.registry import dispatch
+    from handlers.types import MAX_ANSWER_LINE, Request
+
+    reply = await dispatch(seed_ctx, Request(command, args))
+    first = reply.text.splitlines()[0]
+    assert first.strip() and len(first) <= MAX_ANSWER_LINE, first
