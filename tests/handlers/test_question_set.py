@@ -6,22 +6,53 @@ prints its pass rate and every failure with the reason, and fails below its thre
 thresholds sit a little under the measured rates (seed 43/44, full 34/38, with the questions
 tagged "held-out" written after the code and kept whatever their outcome), so a regression
 fails the test while the known misses stay listed.
+
+A third group, "news", asks 20 questions over seven articles from
+``../shared/data/news-corpus.jsonl.gz`` (BBC business, politics, sport, tech and one Reuters 1987
+item; see ``NEWS_IDS``) that nobody had tuned the answering code to. It runs on its own database
+of just those records and skips when the corpus file is absent.
 """
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import handlers.ask  # noqa: F401  (registers the command)
 import handlers.source  # noqa: F401
+from corpus.extract.pipeline import Extractor
+from corpus.service import Corpus
+from handlers.context import Context
 from handlers.registry import dispatch
 from handlers.types import Reply, Request
+from tests.conftest import REPO, _build, _copy_db, need_shared
 
 QUESTIONS = Path(__file__).with_name("questions.json")
-THRESHOLD = {"seed": 0.9, "full": 0.85}
+THRESHOLD = {
+    "seed": 0.9,
+    "full": 0.85,
+    # The "news" questions were written before the answering code was changed for them (measured
+    # 11/20 = 0.55 when they were added). Do not edit them to make them pass; raise this as the code improves.
+    "news": 0.5,
+}
+
+#: The news-corpus records the "news" group asks about. Not in ../shared/eval/stories.
+NEWS_CORPUS = REPO.parent / "shared" / "data" / "news-corpus.jsonl.gz"
+NEWS_IDS = (
+    "bbc-business-224",  # Man Utd to open books to Glazer
+    "bbc-business-242",  # Q&A: Malcolm Glazer and Man Utd
+    "bbc-business-293",  # Glazer makes new Man Utd approach
+    "bbc-politics-101",  # Council tax rise 'reasonable' (Wales)
+    "bbc-tech-129",  # Broadband in the UK growing fast
+    "bbc-sport-043",  # Collins named UK Athletics chief
+    "reuters21578-4402",  # DATA TAPES ERASED IN VW FRAUD, CHAIRMAN SAYS (1987-03-12)
+)
 
 
 def load(group: str) -> list[dict[str, Any]]:
@@ -88,6 +119,39 @@ async def test_full_question_set(full_ctx) -> None:
     rate, failures = await run_group(full_ctx, "full")
     _report("full", rate, failures, len(load("full")))
     assert rate >= THRESHOLD["full"], "\n".join(failures)
+
+
+@pytest.fixture(scope="session")
+def news_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database of just the ``NEWS_IDS`` records, ingested from a .jsonl written for it."""
+    need_shared(NEWS_CORPUS)
+    root = tmp_path_factory.mktemp("news")
+    records = {}
+    with gzip.open(NEWS_CORPUS, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            if record["id"] in NEWS_IDS:
+                records[record["id"]] = record
+    missing = sorted(set(NEWS_IDS) - set(records))
+    assert not missing, f"{NEWS_CORPUS} lacks {missing}"
+    articles = root / "news.jsonl"
+    articles.write_text("".join(json.dumps(records[i], ensure_ascii=False) + "\n" for i in NEWS_IDS), encoding="utf-8")
+    path = root / "news.db"
+    asyncio.run(_build(path, [articles]))
+    return path
+
+
+@pytest.fixture
+async def news_ctx(news_db: Path, tmp_path: Path):
+    corpus = await Corpus.open(_copy_db(news_db, tmp_path), extractor=Extractor(workers=0), seed=False)
+    yield Context(corpus)
+    await corpus.close()
+
+
+async def test_news_group(news_ctx) -> None:
+    rate, failures = await run_group(news_ctx, "news")
+    _report("news", rate, failures, len(load("news")))
+    assert rate >= THRESHOLD["news"], "\n".join(failures)
 
 
 def test_question_set_is_big_enough_and_mixed() -> None:
