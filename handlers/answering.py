@@ -539,10 +539,14 @@ def number_text(f: Figure) -> str:
 
 
 def value_text(f: Figure) -> str:
-    """The value in digits with the article's own wording beside it when that differs,
-    so "between 40,000 and 60,000" and "a three-digit number" keep their hedges."""
-    num = number_text(f)
+    """The value in digits with the article's own wording beside it when that differs, so
+    "between 40,000 and 60,000" keeps its hedge; a vague amount is shown only as written."""
     surface = f.surface.strip()
+    if f.qualifier == "vague_magnitude":
+        # "dozens", "hundreds of thousands": the source's words; a range nobody wrote would
+        # read as the source's digits (the range stays internal, for ordering and charts)
+        return f"“{surface}”"
+    num = number_text(f)
     if surface.replace(" ", "").lower() == num.replace(" ", "").lower():
         return surface
     return f"{num} (“{surface}”)"
