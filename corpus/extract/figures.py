@@ -661,6 +661,8 @@ def _excluded(ctx: _Context, cand: _Candidate, sent: Span, previous: _Candidate 
     value = cand.low if cand.low is not None else cand.high
     if value is None:
         return False
+    if prev is not None and words[prev] == "per" and not qualified and cand.unit is None:
+        return True  # "7.5 connections per 100 people": the denominator of a rate, not a count
     single = not cand.is_range
     if single and cand.unit is not None and _is_year(value, first_text) and words[cand.end - 1] in ("year", "season"):
         return True  # "the 1988 year", "fiscal 1987 year": a year, not 1988 years

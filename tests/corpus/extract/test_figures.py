@@ -607,3 +607,7 @@ def test_a_figure_coordinated_with_another_shares_its_event_and_party(nlp):
     seats, share = figures(nlp, "UKIP won 12 seats and 16.1% of the vote at the European elections.")
     assert (seats.low, seats.event, seats.party) == (12, "win", "UKIP")
     assert (share.low, share.kind, share.thing_head, share.event, share.party) == (16.1, "percent", "vote", "win", "UKIP")
+
+
+def test_the_denominator_of_a_rate_is_not_a_figure(nlp):
+    assert surfaces(nlp, "The UK has 7.5 broadband connections per 100 people.") == ["7.5"]
