@@ -504,52 +504,16 @@ def same_number(a: float, b: float) -> bool:
 # --------------------------------------------------------------------------- figures
 
 
-def _fmt(v: float | None) -> str:
-    if v is None:
-        return "?"
-    if abs(v) >= 1e9 and (v / 1e9) * 100 == int((v / 1e9) * 100):
-        return f"{v / 1e9:g} billion"
-    if abs(v) >= 1e6 and (v / 1e6) * 100 == int((v / 1e6) * 100) and v % 1000 == 0 and v % 1e6 != 0:
-        return f"{v / 1e6:g} million"
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
-
-
-_UNIT_SUFFIX = {"%": "%", "km": " km", "USD": "", "day": " days", "week": " weeks", "month": " months",
-                "year": " years", "hour": " hours", "mile": " miles"}
-
-
-def number_text(f: Figure) -> str:
-    """The figure's value as digits: ``40,000–60,000``, ``20 km``, ``$5.5 billion``."""
-    if f.low is None and f.high is None:
-        return f.surface
-    if f.low is None:
-        core = f"up to {_fmt(f.high)}"
-    elif f.high is None or f.low == f.high:
-        core = _fmt(f.low)
-    else:
-        core = f"{_fmt(f.low)}–{_fmt(f.high)}"
-    unit = f.unit or ""
-    if unit == "USD":
-        return "$" + core
-    if unit in _UNIT_SUFFIX:
-        return core + _UNIT_SUFFIX[unit]
-    if unit and unit.upper() in {"EUR", "GBP", "RUB"}:
-        return f"{core} {unit.upper()}"
-    return core
-
-
 def value_text(f: Figure) -> str:
-    """The value in digits with the article's own wording beside it when that differs, so
-    "between 40,000 and 60,000" keeps its hedge; a vague amount is shown only as written."""
+    """The value exactly as the article writes it: "between 40,000 and 60,000", "£1.3bn",
+    "one million", "roughly 90km". Numbers in an answer are the source's, never digits we
+    computed from its words; normalised values stay in the reply's data, for ordering,
+    "same measure" tests and charts. A vague amount is quoted ("“dozens”") so it reads as
+    the source's wording, not a figure."""
     surface = f.surface.strip()
-    if f.qualifier == "vague_magnitude":
-        # "dozens", "hundreds of thousands": the source's words; a range nobody wrote would
-        # read as the source's digits (the range stays internal, for ordering and charts)
+    if f.qualifier == "vague_magnitude" or not any(ch.isdigit() for ch in surface):
         return f"“{surface}”"
-    num = number_text(f)
-    if surface.replace(" ", "").lower() == num.replace(" ", "").lower():
-        return surface
-    return f"{num} (“{surface}”)"
+    return surface
 
 
 def window(sentence: str, surface: str, before: int = 4, after: int = 7) -> list[str]:

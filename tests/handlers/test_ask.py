@@ -40,7 +40,7 @@ async def test_russian_dead_keeps_separate_measures_with_their_claimants(seed_ct
     reply = await ask(seed_ctx, "how many Russian soldiers have died?")
     assert reply.answered
     first = reply.text.splitlines()[0]
-    assert "40,000–60,000" in first and "British intelligence" in first
+    assert "between 40,000 and 60,000" in first and "British intelligence" in first
     # Killed-or-wounded and casualties are other measures, listed apart, never merged.
     related = reply.data["related_figures"]
     assert any(f["low"] == 200000 and f["high"] == 200000 for f in related)
@@ -54,7 +54,7 @@ async def test_russian_dead_keeps_separate_measures_with_their_claimants(seed_ct
 async def test_distance_between_two_places(seed_ctx) -> None:
     reply = await ask(seed_ctx, "how far is Soledar from Bakhmut?")
     assert reply.answered
-    assert "20 km" in reply.text and "some 20 kilometers" in reply.text
+    assert "some 20 kilometers" in reply.text.splitlines()[0]
     assert cited(reply, "Soledar is located some 20 kilometers")
 
 

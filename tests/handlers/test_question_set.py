@@ -68,9 +68,33 @@ def _has_value(reply: Reply, value: float) -> bool:
     return re.search(rf"(?<![\d,.]){re.escape(digits)}(?![\d,])", reply.text) is not None
 
 
+#: A number as a chat line writes it: "40,000", "5.5", "12%", "£1.3bn", "90km".
+_NUMBER = re.compile(r"^[£$€]?(\d[\d,]*(?:\.\d+)?)(?:%|bn|m|k|km|mm|p)?$")
+#: Numbers an answer line computes rather than quotes, and says so.
+_COMPUTED = re.compile(r"\bin \d+ (?:more |other )?articles?\b|\d+(?:\.\d+)?× |\[\d+\]|\b\d{4}-\d{2}-\d{2}\b")
+
+
+def unsourced_numbers(reply: Reply) -> list[str]:
+    """Numbers in an answer's lead line that no cited sentence writes: every number a reader
+    is shown must be the source's (separators aside), or be labelled as computed."""
+    if not reply.answered:
+        return []
+    lead = _COMPUTED.sub(" ", reply.text.splitlines()[0])
+    cited = " ".join(c.sentence.replace(",", "") for c in reply.citations)
+    out = []
+    for token in lead.split():
+        m = _NUMBER.match(token.strip("“”\"'()[],.;:—-·"))
+        if m and m.group(1).replace(",", "") not in cited:
+            out.append(token)
+    return out
+
+
 def check(reply: Reply, q: dict[str, Any]) -> list[str]:
     """Why a reply does not meet the question's expectations (empty when it does)."""
     problems = []
+    invented = unsourced_numbers(reply)
+    if invented:
+        problems.append(f"numbers not in any cited sentence: {invented}")
     if reply.error:
         problems.append(f"error: {reply.text}")
     if reply.answered != q["answered"]:
@@ -160,3 +184,14 @@ def test_question_set_is_big_enough_and_mixed() -> None:
     assert any(not q["answered"] for q in everything)
     assert any("typo" in q.get("tags", []) for q in everything)
     assert any("paraphrase" in q.get("tags", []) for q in everything)
+
+
+def test_the_numbers_check_catches_digits_no_source_wrote() -> None:
+    from handlers.types import Citation
+
+    cite = Citation(1, "T", "O", None, None, "After all, one million have fled Russia, and 40,000 died.")
+    computed = Reply("ask", True, "1,000,000 people who fled Russia · [1] O", citations=[cite])
+    as_written = Reply("ask", True, "“one million” people who fled Russia; 40,000 died · [1] O", citations=[cite])
+    assert unsourced_numbers(computed) == ["1,000,000"]
+    assert unsourced_numbers(as_written) == []
+    assert unsourced_numbers(Reply("source", True, "Stated in 2 articles:", citations=[cite])) == []
