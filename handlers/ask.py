@@ -658,6 +658,17 @@ def _quote_citation(q: QuoteHit) -> Citation:
     return Citation(a.id, a.title, a.outlet, a.published, a.url, q.sentence)
 
 
+async def _quote_context(ctx: Context, h: QuoteHit, cache: dict[int, list[SentenceHit]]) -> str:
+    """The article's title and the sentences just around a quote: what the quote is about."""
+    aid = h.article.id
+    if aid not in cache:
+        cache[aid] = await ctx.corpus.store.sentences(aid)
+    sents = cache[aid]
+    i = next((k for k, s in enumerate(sents) if s.start <= h.quote.start < s.end + 2), None)
+    around = sents[max(0, i - 2) : i + 2] if i is not None else []
+    return " ".join([h.article.title, *(s.text for s in around)])
+
+
 async def answer_quote(ctx: Context, question: str, shape: Shape) -> Reply | None:
     index = await name_index(ctx)
     query = await analyse(ctx, question)
@@ -676,6 +687,7 @@ async def answer_quote(ctx: Context, question: str, shape: Shape) -> Reply | Non
         hits += await store.match_quotes(alts, limit=60)
     seen: set[int] = set()
     ranked: list[tuple[float, QuoteHit]] = []
+    article_sentences: dict[int, list[SentenceHit]] = {}
     for h in hits:
         if h.id in seen:
             continue
@@ -687,6 +699,11 @@ async def answer_quote(ctx: Context, question: str, shape: Shape) -> Reply | Non
             in_sentence = coverage(topic_q.terms, h.sentence)[0]
             in_title = coverage(topic_q.terms, h.article.title)[0]
             score = max(in_quote, 0.8 * in_sentence, 0.4 * in_title)
+            if score < 0.8:
+                # A quote answers "what did X say about Y" when the lines around it are about
+                # Y: "Rio Ferdinand said of the bid: …" names Glazer a sentence earlier.
+                context = await _quote_context(ctx, h, article_sentences)
+                score = max(score, 0.65 * coverage(topic_q.terms, context)[0])
         else:
             score = 1.0
         if len(h.quote.text.split()) < 3:
