@@ -77,13 +77,14 @@ def figure_value(hit: FigureHit) -> str:
 
 
 def figure_wording(hit: FigureHit) -> str:
-    """A figure as the source wrote it, with the normalized value only where the wording is
-    exact digits already: vague amounts ("hundreds of thousands") are shown as words, never
-    as a range nobody wrote."""
+    """A figure exactly as the source wrote it ("£1.3bn", "between 40,000 and 60,000"); a
+    vague amount or a number in words is quoted ("“hundreds of thousands”"), never shown as
+    digits nobody wrote. The normalised range is for ordering, grouping and the chart."""
     f = hit.figure
-    if f.qualifier == "vague_magnitude":
-        return f"“{f.surface}”"
-    return figure_value(hit)
+    surface = f.surface.strip()
+    if f.qualifier == "vague_magnitude" or not any(ch.isdigit() for ch in surface):
+        return f"“{surface}”"
+    return surface
 
 
 # --------------------------------------------------------------------------- the topic
@@ -203,8 +204,8 @@ def _covers(hit: FigureHit, key: str, structured: set[str], window: set[str]) ->
     produced = thing_events(key)  # "casualties": people killed, wounded or lost
     if produced and produced & events_of(hit.figure):
         return 2
-    if key in window and not hit.figure.thing_head and hit.figure.kind not in ("duration", "age"):
-        return 1  # "$249" with no counted noun: the words around it say what it is
+    if key in window:
+        return 1  # "Deutsche Boerse offered £1.3bn": the words around the number
     return 0
 
 
@@ -276,7 +277,9 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
             continue
         structured, window = _structured_keys(h), _window_keys(h)
         cover = [_covers(h, k, structured, window) for k in plan.required]
-        if any(c == 0 for c in cover):
+        if any(c == 0 for c in cover) or (cover and max(cover) < 2 and (f.thing_head or not f.event)):
+            # every word must be there, and one of them in what the figure counts or does:
+            # "tanks" near "up to three months" or "two battalions" does not make them tanks
             continue
         score = float(sum(cover)) + sum(0.5 * _covers(h, k, structured, window) for k in keys if k not in plan.required)
         from_context = False

@@ -43,7 +43,7 @@ from corpus.extract.numbers import (
     read_unit,
     word_value,
 )
-from corpus.language import event_key, is_honorific, is_role, lexicon, norm
+from corpus.language import event_class, event_key, is_honorific, is_role, lexicon, norm
 from corpus.models import Figure
 
 __all__ = ["find_figures"]
@@ -1085,11 +1085,18 @@ def _event_tokens(anchor: Token, noun: Token | None, cand_start: int, cand_end: 
             if _is(tok, COPULAS) or tok.pos_ == "AUX" or _is(tok, LEVEL_LEMMAS):
                 subject = _subject_of(tok)
                 if subject is not None and noun is not None and subject.i == noun.i:
-                    # "40,000 soldiers are dead": the predicate is the event
-                    return [c for c in tok.children if c.dep_ == "acomp" and c.pos_ in ("ADJ", "VERB")][:1]
-                # "Turnout was 61%", "Russia's losses reached 40,000": the subject is the event
+                    # "40,000 soldiers are dead": the predicate is the event, when it names one
+                    # ("dead", "injured"); "the offer was high" says how much, not what happened
+                    return [
+                        c for c in tok.children
+                        if c.dep_ == "acomp" and (c.tag_ == "VBN" or event_class(event_key(c.lower_)) != event_key(c.lower_)
+                                                  or _is(c, SUBJECT_PREDICATES))
+                    ][:1]
+                # "Turnout was 61%", "Russia's losses reached 40,000": the subject is the event,
+                # when the number is what the verb says of it (not "… be in Ukraine within 3 months")
                 if (
                     subject is not None
+                    and _value_of(prev, tok)
                     and subject.pos_ == "NOUN"
                     and not _inside(anchor, subject)
                     and not _is(subject, QUANTITY_NOUNS)
@@ -1113,6 +1120,14 @@ def _event_tokens(anchor: Token, noun: Token | None, cand_start: int, cand_end: 
                 return [tok]  # "a 12% rise in profits", "a £5bn bid"
             return []  # a noun that only places the figure: "the town with a population of 10,000"
     return []
+
+
+def _value_of(child: Token, verb: Token) -> bool:
+    """Whether ``child`` (on the way up from the number) is the value a copula or a level
+    verb gives its subject: "was 61%", "reached 40,000", "stood at 5%", "rose to 7%"."""
+    if child.dep_ in ("attr", "acomp", "dobj", "npadvmod", "nummod", "quantmod"):
+        return True
+    return child.dep_ == "prep" and child.lower_ in ("at", "to", "of") and child.head.i == verb.i
 
 
 def _event_key(tokens: list[Token]) -> str | None:
