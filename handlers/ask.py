@@ -10,6 +10,7 @@ offers the nearest facts instead of guessing.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from rapidfuzz import fuzz
 
 from corpus.extract import gazetteer
 from corpus.language import STOP_WORDS, event_words, kind_word, lexicon, norm, result_nouns, thing_events
-from corpus.measure import events_of, thing_key, thing_names
+from corpus.measure import events_of, same_measure, thing_key, thing_names
 from corpus.models import EventHit, Figure, FigureHit, QuoteHit, SentenceHit
 
 from .answering import (
@@ -62,6 +63,8 @@ from .context import Context
 from .lookup import EntityMatch, name_index
 from .registry import Arg, command
 from .types import Citation, Reply, Request
+
+log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- question shapes
 
@@ -492,6 +495,8 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
             score += sum(0.8 for t in hit_e if _has_any(near_idx, t.alts))
         if fit:
             score += 1.0
+            if len(countries_in(f.party)) <= 1:
+                score += 1.5  # Germany's own figure before one Germany shares with the US
         pred_cov = coverage(predicate_terms, sent_idx)[0] if predicate_terms else 0.0
         score += pred_cov
         if f.thing and predicate_terms:
@@ -529,6 +534,7 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
             score -= 0.7
         score -= 0.02 * h.score  # bm25: lower is better
         assessed.append(_Assessed(h, score, role, daily, event))
+        log.debug("ask candidate %s %r score=%.2f role=%s event=%s", f.surface, f.thing, score, role, event)
 
     # Entities named only in a neighbouring sentence still count, checked for the best few.
     pending = sorted((a for a in assessed if a.role.startswith("pending:")), key=lambda a: -a.score)[:6]
@@ -568,10 +574,24 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         a for a in in_scope
         if a is top or (same_measure_hits(top.hit, a.hit, same_name) and not _same_sentence(top.hit, a.hit))
     ]
+    # The same value on the same measure is an agreement even where a generic count and a
+    # make's could not disagree: "14 tanks" (the German government) and "14 Leopard 2 tanks"
+    # (Olaf Scholz) are one answer from two sources.
+    value = (top.hit.figure.low, top.hit.figure.high, top.hit.figure.unit)
+    for a in in_scope:
+        f = a.hit.figure
+        if a in same_thing or (f.low, f.high, f.unit) != value or _same_sentence(top.hit, a.hit):
+            continue
+        if asked.countries and not f.party:
+            own = _claimant_country(a.hit)
+            if (own and own not in asked.countries) or not set(asked.countries) <= nationalities(tokens(a.hit.sentence)):
+                continue  # "British Prime Minister Rishi Sunak … 14 Challenger 2 tanks" is not Germany's
+        if all(same_measure(m.hit.figure, f, same_name) for m in same_thing):  # with every member
+            same_thing.append(a)
     different_thing = [a for a in in_scope if a not in same_thing]
     other_scope = [a for a in answers if a.daily != top.daily]
     other_scope += sorted((a for a in assessed if a.role == "scope" and a.daily != top.daily), key=lambda a: -a.score)
-    groups = _group(same_thing)
+    groups = _group(same_thing, same_measure=True)
     lines: list[str] = []
     if len(groups) > 1:
         lines.append("Sources differ:")
@@ -583,7 +603,7 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         ("Per-day figures:" if not top.daily else "Totals:", _group(other_scope)),
         ("Other measures (not the same thing):", _group(others_rel)),
     ]
-    shown: list[_Assessed] = [g[0] for g in groups[:6]]
+    shown: list[_Assessed] = [a for g in groups[:6] for a in g[:4]]  # every source of an agreement is cited
     for head_line, grouped in sections:
         if grouped:
             lines.append(head_line)
@@ -615,21 +635,43 @@ def _counts_exactly(h: FigureHit, head: str) -> bool:
     return any(norm(w) == s for w in words)
 
 
+def _claimant_country(h: FigureHit) -> str | None:
+    """The country a sentence gives its claimant ("German Chancellor Olaf Scholz" -> Germany),
+    read from the words just before the claimant's name."""
+    claimant = h.figure.claimant
+    at = h.sentence.find(claimant) if claimant else -1
+    if at <= 0:
+        return None
+    found = nationalities(tokens(h.sentence[:at])[-4:])
+    return next(iter(found)) if len(found) == 1 else None
+
+
 def _same_sentence(a: FigureHit, b: FigureHit) -> bool:
     return a.article.id == b.article.id and a.sentence == b.sentence
 
 
-def _group(items: list[_Assessed]) -> list[list[_Assessed]]:
-    """Figures with one value for one thing, however many articles repeat it."""
+def _group(items: list[_Assessed], *, same_measure: bool = False) -> list[list[_Assessed]]:
+    """Figures with one value, however many sources give it: on one measure (``same_measure``)
+    equal values are an agreement whatever words each source counts them in ("14 Leopard 2
+    tanks" per Olaf Scholz, "14 tanks" per the German government); elsewhere one group per
+    value and thing."""
     out: dict[tuple, list[_Assessed]] = {}
     for a in items:
         f = a.hit.figure
-        out.setdefault((f.low, f.high, thing_key(f.thing)), []).append(a)
+        key = (f.low, f.high, f.unit) if same_measure else (f.low, f.high, thing_key(f.thing))
+        out.setdefault(key, []).append(a)
     return list(out.values())
 
 
 def _group_line(group: list[_Assessed]) -> str:
-    line = figure_line(group[0].hit)
+    """The group's best-worded figure, with every source that gives it: "14 Leopard 2 tanks —
+    according to Olaf Scholz and the German government · [4] RFE/RL"."""
+    lead = group[0]
+    line = figure_line(lead.hit)
+    claimants = list(dict.fromkeys(a.hit.figure.claimant for a in group if a.hit.figure.claimant))
+    if len(claimants) > 1:
+        named = ", ".join(claimants[:-1]) + f" and {claimants[-1]}"
+        line = line.replace(f"according to {lead.hit.figure.claimant}", f"according to {named}", 1)
     more = len({a.hit.article.id for a in group}) - 1
     return line + (f" (also in {more} more article{'s' if more > 1 else ''})" if more > 0 else "")
 

@@ -268,3 +268,14 @@ async def test_figure_records_carry_the_neutral_model(stories_ctx) -> None:
     assert {"kind", "thing_head", "event", "party"} <= set(record)
     assert "category" not in record
     assert (record["kind"], record["thing_head"], record["party"]) == ("count", "seat", "Labour")
+
+
+async def test_equal_figures_from_two_sources_are_one_agreeing_answer(seed_ctx) -> None:
+    """"14 Leopard 2 tanks" per Olaf Scholz and "14 tanks" per the German government agree:
+    one line naming both, not "Sources differ"; a joint US–German figure does not lead."""
+    reply = await ask(seed_ctx, "How many tanks is Germany sending?")
+    first = reply.text.splitlines()[0]
+    assert first.startswith("14 ") and "German government" in first and "Olaf Scholz" in first, first
+    assert "Sources differ" not in reply.text
+    assert "Rishi Sunak" not in first  # Britain's 14 Challenger 2 tanks are another party's
+    assert cited(reply, "14 Leopard 2 tanks") and cited(reply, "provide 14 tanks")
