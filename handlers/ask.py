@@ -18,7 +18,18 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from corpus.extract import gazetteer
-from corpus.language import STOP_WORDS, event_words, kind_word, lexicon, norm, result_nouns, thing_events
+from corpus.language import (
+    STOP_WORDS,
+    event_words,
+    is_role,
+    kind_word,
+    lexicon,
+    norm,
+    result_nouns,
+    role_words,
+    same_role,
+    thing_events,
+)
 from corpus.measure import events_of, same_measure, thing_key, thing_names
 from corpus.models import EventHit, Figure, FigureHit, QuoteHit, SentenceHit
 
@@ -62,6 +73,7 @@ from .cite import dedupe
 from .context import Context
 from .lookup import EntityMatch, name_index
 from .registry import Arg, command
+from .who import roles_in as who_roles_in
 from .types import Citation, Reply, Request
 
 log = logging.getLogger(__name__)
@@ -827,22 +839,16 @@ async def answer_who_said(ctx: Context, question: str, shape: Shape) -> Reply | 
 
 # --------------------------------------------------------------------------- who is
 
-_ROLE_STEMS = lexicon(
-    """president minister chancellor secretary chief head leader spokesman spokeswoman spokesperson
-    commander general colonel lieutenant adviser advisor governor ambassador director founder official premier envoy
-    analyst researcher editor author correspondent officer mayor archbishop chairman chairwoman deputy member soldier
-    candidate dictator counterpart owner diplomat lawmaker senator politician economist expert historian journalist
-    reporter professor prosecutor judge investigator agency ministry group company army company warlord boss
-    administration service council representative prime king queen pope marshal admiral captain major sergeant
-    activist opposition"""
-)
-_ROLE_SYNONYMS = [
-    frozenset({"head", "chief", "leader", "boss", "founder"}),
-    frozenset({"spokesman", "spokeswoman", "spokesperson"}),
-    frozenset({"president"}),
-    frozenset({"minister"}),
-    frozenset({"commander", "general"}),
-]
+def _is_role_word(word: str) -> bool:
+    """A word of the one role vocabulary (``corpus/language/roles.json``), or an organisation
+    word a role description may end on ("the head of the agency")."""
+    return is_role(word) or word.lower() in _ROLE_CONTEXT
+
+
+#: Nouns that close a role description without being a role ("a ministry official").
+_ROLE_CONTEXT = frozenset("agency ministry group company army administration service council opposition".split())
+
+
 _CONNECTOR = re.compile(
     r"\b(?:according to|said|says|told|tells|by|with|from|as|when|that|while|after|before|including|whom|who|"
     r"which|where|and|but|is|was|has|had|have|like)\b",
@@ -852,7 +858,7 @@ _DETERMINER = re.compile(r"^(?:its|his|her|their|our)\s+", re.I)
 
 
 def _has_role(text: str) -> bool:
-    return any(norm(w) in _ROLE_STEMS for w in tokens(text))
+    return any(_is_role_word(w) for w in tokens(text))
 
 
 def _clean_role(text: str) -> str:
@@ -869,7 +875,7 @@ def _title_run(segment: str) -> str:
     Group chief"): capitalised words, role nouns and the small words that join them."""
     run: list[str] = []
     for w in reversed(segment.split()):
-        if w[:1].isupper() or norm(w) in _ROLE_STEMS or w.lower() in _TITLE_LINKS or "-" in w:
+        if w[:1].isupper() or _is_role_word(w) or w.lower() in _TITLE_LINKS or "-" in w:
             run.append(w)
         else:
             break
@@ -933,6 +939,8 @@ def _roles_in(hits: list[SentenceHit], names: list[str]) -> list[tuple[str, Sent
         role = role_near(h.text, *span)
         if role:
             out.append((role, h))
+        else:  # the who command's reader ("LSE chief executive Clara Furse")
+            out += [(r, h) for r in who_roles_in(h.text, names, "PERSON")]
     return out
 
 
@@ -951,12 +959,8 @@ def _distinct_roles(found: list[tuple[str, SentenceHit]]) -> list[tuple[str, lis
     return groups
 
 
-_ROLE_WORDS = frozenset(
-    """president minister chancellor secretary chief head leader spokesman spokeswoman spokesperson commander
-    general colonel adviser advisor governor ambassador director founder official envoy analyst researcher
-    officer mayor archbishop chairman deputy soldier candidate dictator counterpart diplomat senator expert
-    journalist professor prosecutor warlord boss prime""".split()
-)
+#: Single role words, to find the sentences that describe a person (one vocabulary: roles.json).
+_ROLE_WORDS = frozenset(w for w in role_words() if " " not in w and "." not in w)
 
 
 async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
@@ -966,7 +970,7 @@ async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
     store = ctx.corpus.store
     matches = index.match(who_query.corrected, limit=3)
     who_words = [w for w in content_words(who_query.corrected)]
-    asks_role = any(norm(w) in _ROLE_STEMS and not w[:1].isupper() for w in who_words)
+    asks_role = any(_is_role_word(w) and not w[:1].isupper() for w in who_words)
     person = None
     for m in matches:
         if asks_role and m.label != "PERSON":
@@ -1016,12 +1020,10 @@ async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
     # "Who is the head of Wagner?": find the people a role description fits.
     if not _has_role(shape.who):
         return None
-    role_words = [w for w in who_words if norm(w) in _ROLE_STEMS]
+    role_words = [w for w in who_words if _is_role_word(w)]
     role_alts: set[str] = set(w.lower() for w in role_words)
     for w in role_words:
-        for group in _ROLE_SYNONYMS:
-            if norm(w) in lexicon(group):
-                role_alts |= group
+        role_alts |= {r for r in _ROLE_WORDS if same_role(w, r)}
     context_terms = [t for t in who_query.terms if t.label.lower() not in role_alts]
     if not context_terms:
         return None

@@ -79,7 +79,7 @@ def _trim_role(role: str) -> str:
     return role.strip(" ,;:–—-")
 
 
-def _roles_in(text: str, names: list[str], label: str) -> list[str]:
+def roles_in(text: str, names: list[str], label: str) -> list[str]:
     """Role phrases a sentence gives for one of ``names`` (verbatim substrings of it)."""
     alt = _name_alt(names)
     found: list[str] = []
@@ -146,7 +146,7 @@ def _role_key(role: str) -> str:
 def _collect_roles(hits: list[SentenceHit], names: list[str], label: str) -> dict[str, Role]:
     roles: dict[str, Role] = {}
     for h in hits:
-        for role in _roles_in(h.text, names, label):
+        for role in roles_in(h.text, names, label):
             key = _role_key(role)
             if key in roles:
                 roles[key].count += 1

@@ -68,25 +68,25 @@ async def test_unknown_name_is_not_answered(seed_ctx):
 
 
 def test_roles_come_from_the_one_role_vocabulary():
-    from handlers.who import _roles_in
+    from handlers.who import roles_in
 
-    assert _roles_in(
+    assert roles_in(
         "Manchester United manager Erik ten Hag said the club would not sell Rashford.", ["Erik ten Hag"], "PERSON"
     ) == ["Manchester United manager"]
-    assert _roles_in("Wayne Rooney, a former Manchester United striker, said he was sad.", ["Wayne Rooney"],
+    assert roles_in("Wayne Rooney, a former Manchester United striker, said he was sad.", ["Wayne Rooney"],
                      "PERSON") == ["a former Manchester United striker"]
-    assert _roles_in("Chief executive Clara Furse told reporters the exchange would stay independent.",
+    assert roles_in("Chief executive Clara Furse told reporters the exchange would stay independent.",
                      ["Clara Furse"], "PERSON") == ["Chief executive"]
-    assert _roles_in("Judge Lewis Kaplan said the trial would begin in October.", ["Lewis Kaplan"], "PERSON") == [
+    assert roles_in("Judge Lewis Kaplan said the trial would begin in October.", ["Lewis Kaplan"], "PERSON") == [
         "Judge"
     ]
 
 
 def test_a_relative_clause_is_not_a_role():
-    from handlers.who import _roles_in
+    from handlers.who import roles_in
 
     text = (
         "Rishi Sunak, who has already announced plans to send 14 Challenger 2 tanks to Ukraine, "
         "said more would follow."
     )
-    assert _roles_in(text, ["Rishi Sunak"], "PERSON") == []
+    assert roles_in(text, ["Rishi Sunak"], "PERSON") == []
