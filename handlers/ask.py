@@ -488,8 +488,9 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         head_in_window = bool(head) and not f.thing and not measured and _has_any(win_idx, head_alts)
         head_by_event = bool(asked.head_events) and len(asked.head_events & fe) >= min(2, len(asked.head_events))
         generic_head = bool(head) and norm(head) in _GENERIC_HEADS and not f.thing_head and bool(fe & asked.events)
-        head_ok = head_in_thing or head_in_window or head_by_event or generic_head
-        if head_in_thing:
+        # "how many days …": "four days" counts the very unit asked for
+        head_ok = head_in_thing or head_in_window or head_by_event or generic_head or names_unit
+        if head_in_thing or names_unit:
             score += 3
         elif head_in_window or head_by_event:
             score += 2

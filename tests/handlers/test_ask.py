@@ -279,3 +279,17 @@ async def test_equal_figures_from_two_sources_are_one_agreeing_answer(seed_ctx) 
     assert "Sources differ" not in reply.text
     assert "Rishi Sunak" not in first  # Britain's 14 Challenger 2 tanks are another party's
     assert cited(reply, "14 Leopard 2 tanks") and cited(reply, "provide 14 tanks")
+
+
+async def test_how_many_days_is_answered_by_a_figure_counting_days(stories_ctx) -> None:
+    """A figure that counts the very unit asked for answers, with no counted noun of its own."""
+    await stories_ctx.corpus.ingest_text(
+        "title: Sprinters leave hospital\noutlet: Wire\ndate: 2004-08-20\n\n"
+        "The two sprinters spent four days in hospital after the motorcycle crash, their lawyer said.\n\n"
+        "Prosecutors questioned the coach for 23 hours on Thursday.",
+        added_by="tests",
+    )
+    days = await ask(stories_ctx, "How many days did the sprinters spend in hospital?")
+    assert days.answered and days.text.splitlines()[0].startswith("“four days”"), days.text
+    hours = await ask(stories_ctx, "how many hours did prosecutors question the coach?")
+    assert hours.answered and "23 hours" in hours.text.splitlines()[0], hours.text
