@@ -1,11 +1,29 @@
 """``ask``: a question in plain words, answered only from what indexed articles say.
 
-The answer leads with one line built from a cited sentence (and, for numbers, the
-figure's own wording, claimant and date), then the evidence. What kind of question it is
-decides where the answer is looked for: figures for "how many/much/far", quotes for "what
-did X say", descriptions of a person for "who is", dated events for "when", and the
-best-covering sentences otherwise. When nothing supports an answer the reply says so and
-offers the nearest facts instead of guessing.
+What kind of question it is decides where the answer is looked for: figures for "how
+many/much/far", quotes for "what did X say", descriptions of a person for "who is", dated
+events for "when", and the best-covering sentences otherwise.
+
+The answer policy (tested in ``tests/handlers/test_ask.py`` and the question set):
+
+* The first line is the answer, at most 200 characters (``handlers.types.lead_line``
+  shortens any longer one and the whole line follows): the value with what it counts and
+  who says so, or the speaker with a clipped quote, then the source. The evidence follows.
+* Numbers are the source's: a figure is shown as written ("between 40,000 and 60,000",
+  "£1.3bn", "“dozens”"); anything computed is labelled as such.
+* A figure answers when it counts what is asked (its counted noun, a noun of the same
+  group, or the unit asked for), its event fits the question's verb, its kind fits ("how
+  far" a distance, "how much" money or a change) and its party does not conflict with the
+  one asked about. A party's own figure leads one it shares with another party.
+* "Sources differ" only when two figures are on the same measure
+  (:func:`corpus.measure.comparable`) and their values differ; equal values on one measure
+  are one agreeing answer naming every source ("14 tanks — according to the German
+  government and Olaf Scholz"). Two values in one sentence (a total and its part, a start
+  and an end) are never a disagreement.
+* A quote answers "what did X say about Y" when it is by X and it, its sentence or the
+  lines around it are about Y.
+* When nothing passes, the reply says the articles do not state it (``answered: false``)
+  and offers the nearest facts instead of guessing.
 """
 
 from __future__ import annotations
