@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from corpus.extract.numbers import SCALES
 from corpus.language import event_class, event_key, event_words
 from corpus.measure import SameName, thing_key
 from corpus.models import FigureHit, QuoteHit
@@ -190,7 +191,10 @@ async def source_command(ctx: Context, req: Request) -> Reply:
     ranked = await ranked_sentences(ctx, query, limit=80)
     # Numbers are checked on their own below; in the coverage they would make every sentence
     # with another figure look unrelated.
-    word_terms = [t for t in query.terms if not numbers_of(t.label)] or query.terms
+    # A number's scale word belongs to the number ("500 million" / "500 mln"), checked with it.
+    word_terms = [
+        t for t in query.terms if not numbers_of(t.label) and t.label.lower() not in SCALES
+    ] or query.terms
     rescored = []
     for r in ranked:
         cov, matched, missed = coverage(word_terms, r.hit.text)
