@@ -36,7 +36,16 @@ from typing import Sequence
 from spacy.tokens import Doc, Span, Token
 
 from corpus.extract import gazetteer as gz
-from corpus.language import STOP_WORDS, is_honorific, is_role, is_role_modifier, lexicon, norm, role_words
+from corpus.language import (
+    STOP_WORDS,
+    is_honorific,
+    is_person_role,
+    is_role,
+    is_role_modifier,
+    lexicon,
+    norm,
+    role_words,
+)
 from corpus.models import Mention, Quote
 
 __all__ = ["find_quotes", "SPEECH_LEMMAS"]
@@ -1348,7 +1357,34 @@ def _role_speaker(art: _Article, p: _Para, tok: Token) -> _Speaker:
                     best = (r.mention.start, name, role)
     if best is not None:
         return _Speaker(best[1], as_written, best[2], "explicit", True, before)
+    salient = _salient_person(art, before) if words and is_person_role(words[-1]) else None
+    if salient is not None:
+        # "Vladimir Putin has compared … Citing …, the Russian president said": a definite
+        # role description takes up the one person the article has been about so far
+        name, role = _fullest_person(art, salient)
+        return _Speaker(name, as_written, role or as_written, "context", True, before)
     return _Speaker(as_written, as_written, None, "explicit", True, before)
+
+
+def _salient_person(art: _Article, before: int) -> _MentionRef | None:
+    """The person a role description most plausibly takes up: the only person named in the
+    text just before it (about three sentences), who is also the article's most-named
+    person so far. None when that is not clear-cut."""
+    earlier = [r for r in art.mentions if r.person and r.mention.start < before]
+    if not earlier:
+        return None
+    counts: dict[str, int] = {}
+    for r in earlier:
+        key = " ".join(r.key[-1:])  # by surname: "Vladimir Putin", "Mr Putin", "Putin"
+        counts[key] = counts.get(key, 0) + 1
+    recent = {" ".join(r.key[-1:]) for r in earlier if before - r.mention.start <= 600}
+    if len(recent) != 1:
+        return None
+    key = next(iter(recent))
+    top = max(counts.values())
+    if counts[key] != top or list(counts.values()).count(top) > 1:
+        return None
+    return max((r for r in earlier if " ".join(r.key[-1:]) == key), key=lambda r: len(r.mention.text))
 
 
 def _np_start(tok: Token) -> int:

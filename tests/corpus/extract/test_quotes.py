@@ -354,3 +354,23 @@ def test_reporting_verbs_are_recognised_by_their_language_key():
     for word in ("sailed", "tolled", "saint", "statement"):
         assert norm(word) not in quotes._SPEECH_KEYS, word
     assert not hasattr(quotes, "_FORM_TO_LEMMA") and not hasattr(quotes, "_inflections")
+
+
+def test_a_role_description_takes_up_the_person_the_article_is_about(nlp):
+    """"the Russian president said" after two sentences about Vladimir Putin is Putin."""
+    text = (
+        "Vladimir Putin has compared the war to the fight against Nazi Germany in a speech in Volgograd.\n\n"
+        "Mr Putin spoke for an hour. Citing new deliveries of weapons, the Russian president said: "
+        "\u201cWe are again being threatened by tanks.\u201d"
+    )
+    quotes = extract(nlp, text)
+    assert [(q.speaker, q.speaker_as_written) for q in quotes] == [("Vladimir Putin", "the Russian president")]
+
+
+def test_a_role_description_stays_as_written_when_two_people_are_in_play(nlp):
+    text = (
+        "Joe Biden met Volodymyr Zelensky in Kyiv on Monday.\n\n"
+        "The president said: \u201cWe will stand with you for as long as it takes.\u201d"
+    )
+    quotes = extract(nlp, text)
+    assert [q.speaker.lower() for q in quotes] == ["the president"]
