@@ -202,6 +202,15 @@ def _split_target(rest: str) -> tuple[list[str], str]:
     return target, ""
 
 
+#: "is Glazer's stake in …", "was the settlement": the subject of a "how big/large" question.
+_COPULA_SUBJECT = re.compile(
+    r"^\s*(?:is|are|was|were|will\s+be)\s+(?:the\s+|a\s+)?"
+    r"(?:(?P<owner>(?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*)['’]s?\s+)?"
+    r"(?P<phrase>[^?]*?)(?P<tail>\s+(?:in|of|for|at|on)\s+[^?]*)?\??\s*$",
+    re.S,
+)
+
+
 def shape_of(question: str) -> Shape:
     q = question.strip()
     if m := _QUOTE.match(q):
@@ -213,6 +222,11 @@ def shape_of(question: str) -> Shape:
     if m := _HOW.match(q):
         how = m.group(1).lower()
         target, rest = _split_target(m["rest"]) if how in ("many", "much") else ([], m["rest"])
+        if how in ("big", "large") and (c := _COPULA_SUBJECT.match(m["rest"])):
+            # "how big is Glazer's stake in Manchester United": the subject is what is measured,
+            # its owner and the rest say whose and where
+            target, after = _split_target(c["phrase"])
+            rest = " ".join(x for x in (c["owner"] or "", after, c["tail"] or "") if x)
         return Shape("quantity", how=how, target=target, rest=rest)
     if m := _WHAT_MEASURE.match(q):
         word = m["word"].lower()
@@ -325,6 +339,9 @@ def _asked_kinds(shape: Shape, head: str | None, words: list[str]) -> tuple[str,
     "how much did it cost" money, "how many years" a duration; empty for a plain count."""
     if shape.how in _HOW_KINDS:
         return _HOW_KINDS[shape.how]
+    if shape.how in ("big", "large"):
+        # "how big is the stake / the settlement / the majority": any size, not a time or an age
+        return ("percent", "money", "count", "population", "area", "distance", "mass", "volume", "change")
     if shape.measure:
         kind = kind_word(shape.measure)
         if kind:

@@ -293,3 +293,15 @@ async def test_how_many_days_is_answered_by_a_figure_counting_days(stories_ctx) 
     assert days.answered and days.text.splitlines()[0].startswith("“four days”"), days.text
     hours = await ask(stories_ctx, "how many hours did prosecutors question the coach?")
     assert hours.answered and "23 hours" in hours.text.splitlines()[0], hours.text
+
+
+async def test_how_big_asks_for_the_size_of_what_the_question_is_about(stories_ctx) -> None:
+    await stories_ctx.corpus.ingest_text(
+        "title: Glazer raises his stake\noutlet: Wire\ndate: 2005-05-12\n\n"
+        "At present, Mr Glazer and his family hold a 28.1% stake in the club, making them its second biggest "
+        "shareholders.\n\nThe club has 4,000 staff.",
+        added_by="tests",
+    )
+    reply = await ask(stories_ctx, "How big is Glazer's stake in the club?")
+    assert reply.answered and reply.text.splitlines()[0].startswith("28.1% stake"), reply.text
+    assert cited(reply, "hold a 28.1% stake")
