@@ -221,7 +221,12 @@ def shape_of(question: str) -> Shape:
         return Shape("who_said", topic=m["what"])
     if m := _HOW.match(q):
         how = m.group(1).lower()
-        target, rest = _split_target(m["rest"]) if how in ("many", "much") else ([], m["rest"])
+        rest_text = m["rest"]
+        if how == "much":
+            # "how much a share / per share …": the unit the value is per is not what is counted
+            rest_text = re.sub(r"^\s*(?:per|a|an)\s+[a-z]+\b", "", rest_text, count=1, flags=re.I) \
+                if _PER_UNIT.search(q) else rest_text
+        target, rest = _split_target(rest_text) if how in ("many", "much") else ([], rest_text)
         if how in ("big", "large") and (c := _COPULA_SUBJECT.match(m["rest"])):
             # "how big is Glazer's stake in Manchester United": the subject is what is measured,
             # its owner and the rest say whose and where
@@ -456,6 +461,8 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     ]
     predicate_terms = [t for t in query.terms if not t.entity and t.label.lower() not in target_low]
     asks_daily = bool(_DAILY.search(question))
+    per = _PER_UNIT.search(question)
+    per_unit = (per["unit"] or per["unit2"]).lower() if per else None
     same_name = name_test(await name_index(ctx))
 
     store = ctx.corpus.store
@@ -578,6 +585,10 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
             role = "pending:" + role
         if daily != asks_daily:
             score -= 1.5
+        if per_unit:
+            # "how much per share": "530 pence-a-share", "100 dlr per share offer", "90.50 dlrs a share"
+            after = h.sentence[h.sentence.find(f.surface):][: len(f.surface) + 24].lower()
+            score += 4.0 if re.search(rf"(?:\bper|\ba|-a|-per)[\s-]+{re.escape(per_unit)}", after) else -2.0
         if f.qualifier == "vague_magnitude":
             score -= 0.7
         score -= 0.02 * h.score  # bm25: lower is better
@@ -681,6 +692,14 @@ def _counts_exactly(h: FigureHit, head: str) -> bool:
         return True
     words = tokens(h.figure.thing) if h.figure.thing else window(h.sentence, h.figure.surface, before=0, after=4)
     return any(norm(w) == s for w in words)
+
+
+#: "how much per share", "how much a share": a value per unit of something (not per period).
+_PER_UNIT = re.compile(
+    r"\bhow\s+much\s+(?:\w+\s+)?(?:per|a)\s+(?P<unit>(?!day|week|month|year|hour)[a-z]+)\b"
+    r"|\b(?:per|a)\s+(?P<unit2>share)\b",
+    re.I,
+)
 
 
 def _claimant_country(h: FigureHit) -> str | None:

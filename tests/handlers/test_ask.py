@@ -305,3 +305,14 @@ async def test_how_big_asks_for_the_size_of_what_the_question_is_about(stories_c
     reply = await ask(stories_ctx, "How big is Glazer's stake in the club?")
     assert reply.answered and reply.text.splitlines()[0].startswith("28.1% stake"), reply.text
     assert cited(reply, "hold a 28.1% stake")
+
+
+async def test_how_much_per_share_prefers_a_value_per_share(stories_ctx) -> None:
+    await stories_ctx.corpus.ingest_text(
+        "title: Bid for the exchange\noutlet: Wire\ndate: 2005-01-20\n\n"
+        "The group offered 530 pence a share, valuing the exchange at £1.35bn.\n\n"
+        "The exchange has 255 million shares in issue.",
+        added_by="tests",
+    )
+    reply = await ask(stories_ctx, "How much per share did the group offer for the exchange?")
+    assert reply.answered and reply.text.splitlines()[0].startswith("530 pence"), reply.text
