@@ -91,8 +91,8 @@ from .cite import dedupe
 from .context import Context
 from .lookup import EntityMatch, name_index
 from .registry import Arg, command
-from .who import roles_in as who_roles_in
 from .types import Citation, Reply, Request
+from .who import roles_in as who_roles_in
 
 log = logging.getLogger(__name__)
 
