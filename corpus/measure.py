@@ -32,7 +32,7 @@ from corpus.extract import gazetteer
 from corpus.language import STOP_WORDS, event_class, event_key, norm, thing_events, tokens
 from corpus.models import Figure
 
-__all__ = ["thing_names", "comparable", "events_of", "figure_weight", "measure_label", "party_key", "same_measure", "same_party", "thing_key", "thing_words"]
+__all__ = ["thing_names", "comparable", "countries_in", "events_of", "figure_weight", "measure_label", "party_key", "same_measure", "same_party", "thing_key", "thing_words"]
 
 #: Optional corpus-wide name test (the alias index): whether two names are one entity.
 SameName = Callable[[str, str], bool]
@@ -87,32 +87,42 @@ def comparable(a: Figure, b: Figure, same_name: SameName | None = None) -> bool:
     return True
 
 
-def party_key(party: str | None) -> str:
-    """A comparable key for a party: countries by their canonical name, others by their words."""
-    if not party:
-        return ""
-    forms = gazetteer.country_forms(party)
-    if forms:
-        return norm(forms[0])
-    country = gazetteer.demonym(party)
-    if country:
-        return norm(country)
-    # "the German government" -> Germany; "the United States and Germany" -> both, together;
-    # "German-led" -> Germany
-    words = [part for t in tokens(party) for part in t.split("-") if part]
-    countries: set[str] = set()
+def countries_in(name: str | None, forms: Callable[[str], tuple[str, ...]] = gazetteer.country_forms) -> frozenset[str]:
+    """The countries a name speaks for, by their canonical names: "Russia", "Russian", "the
+    German government", "German-led" -> Germany; "the United States and Germany" -> both.
+
+    ``forms`` reads one word or phrase as a country (default: the gazetteer's country forms,
+    capitals included); a caller may narrow it, e.g. to leave out capitals asked by name."""
+    if not name:
+        return frozenset()
+    whole = forms(name)
+    if whole:
+        return frozenset({whole[0]})
+    words = [part for t in tokens(name) for part in t.split("-") if part]
+    out: set[str] = set()
     i = 0
     while i < len(words):
         for n in (3, 2, 1):
             gram = " ".join(words[i : i + n])
-            if len(gram) > 2 and gram[:1].isupper() and (forms := gazetteer.country_forms(gram)):
-                countries.add(norm(forms[0]))
+            if len(gram) > 2 and gram[:1].isupper() and (found := forms(gram)):
+                out.add(found[0])
                 i += n
                 break
         else:
             i += 1
+    return frozenset(out)
+
+
+def party_key(party: str | None) -> str:
+    """A comparable key for a party: countries by their canonical name, others by their words."""
+    if not party:
+        return ""
+    countries = countries_in(party)
+    if not countries and (country := gazetteer.demonym(party)):
+        countries = frozenset({country})
     if countries:
-        return "+".join(sorted(countries))
+        return "+".join(sorted(norm(c) for c in countries))
+    words = [part for t in tokens(party) for part in t.split("-") if part]
     return " ".join(norm(t) for t in words if t.lower() not in ("the", "a", "an"))
 
 

@@ -26,6 +26,7 @@ from corpus.extract.numbers import NumberMention, numbers_in
 from corpus.language import STOP_WORDS, event_class, event_key, event_words, lexicon, norm, noun_groups, thing_events
 from corpus.language import tokens as language_tokens
 from corpus.measure import SameName, comparable, events_of, party_key, same_party
+from corpus.measure import countries_in as measure_countries_in
 from corpus.models import ArticleSummary, Figure, FigureHit, SentenceHit
 
 from .context import Context
@@ -649,28 +650,11 @@ def _name_key(name: str) -> str:
 
 
 def countries_in(name: str | None, *, metonyms: bool = True) -> frozenset[str]:
-    """The countries a party names ("Russia", "Russian", "the German government", "the United
-    States and Germany"), read as :func:`corpus.measure.party_key` reads them.
+    """The countries a party names (:func:`corpus.measure.countries_in`).
 
     ``metonyms=False`` is for names a person asks about: "Kyiv" asked is the city, while a
     figure's party "Kyiv" (the extractor resolves capitals) stands for its government."""
-    if not name:
-        return frozenset()
-    if country_forms(name, metonyms=metonyms):
-        return frozenset({gazetteer.country_forms(name)[0]})
-    words = [part for t in tokens(name) for part in t.split("-") if part]
-    out: set[str] = set()
-    i = 0
-    while i < len(words):
-        for n in (3, 2, 1):
-            gram = " ".join(words[i : i + n])
-            if len(gram) > 2 and gram[:1].isupper() and country_forms(gram, metonyms=metonyms):
-                out.add(gazetteer.country_forms(gram)[0])
-                i += n
-                break
-        else:
-            i += 1
-    return frozenset(out)
+    return measure_countries_in(name, lambda g: country_forms(g, metonyms=metonyms))
 
 
 def party_fits(asked: Iterable[str], party: str | None, same_name: SameName | None = None) -> bool | None:
