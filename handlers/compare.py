@@ -37,6 +37,7 @@ from corpus.measure import comparable, events_of, measure_label, party_key, same
 from corpus.models import FigureHit, SentenceHit
 
 from . import cite
+from .answering import value_text
 from .chart import Bar, render_chart
 from .context import Context, per_generation
 from .registry import Arg, command
@@ -77,14 +78,9 @@ def figure_value(hit: FigureHit) -> str:
 
 
 def figure_wording(hit: FigureHit) -> str:
-    """A figure exactly as the source wrote it ("£1.3bn", "between 40,000 and 60,000"); a
-    vague amount or a number in words is quoted ("“hundreds of thousands”"), never shown as
-    digits nobody wrote. The normalised range is for ordering, grouping and the chart."""
-    f = hit.figure
-    surface = f.surface.strip()
-    if f.qualifier == "vague_magnitude" or not any(ch.isdigit() for ch in surface):
-        return f"“{surface}”"
-    return surface
+    """A figure exactly as the source wrote it (:func:`handlers.answering.value_text`); the
+    normalised range is for ordering, grouping and the chart."""
+    return value_text(hit.figure)
 
 
 # --------------------------------------------------------------------------- the topic
