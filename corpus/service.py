@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import clean, segment, sources
-from .errors import IngestError
+from .errors import IngestError, ModelMissingError
 from .extract.aliases import AliasIndex
+from .extract.claims import ClaimParse, parse_claim
 from .extract.pipeline import FACTS_VERSION, ExtractionItem, Extractor
 from .models import (
     Article,
@@ -137,6 +138,16 @@ class Corpus:
         await self.close()
 
     # ------------------------------------------------------------------ ingest
+
+    async def parse_claim(self, text: str) -> ClaimParse:
+        """The parse of a question or claim (:mod:`corpus.extract.claims`), off the event loop.
+
+        Without the English model the parse is empty and callers match on words alone.
+        """
+        try:
+            return await asyncio.to_thread(parse_claim, text)
+        except ModelMissingError:
+            return ClaimParse()
 
     async def ensure_seeded(self) -> list[IngestResult]:
         """Fill an empty database from the articles shipped in ``corpus/articles``."""

@@ -496,6 +496,23 @@ class Store:
             out.update({r["sid"]: _hit(r) for r in rows})
         return out
 
+    async def neighbour_texts(self, sentence_ids: Iterable[int]) -> dict[int, list[str]]:
+        """The sentences just before and after each given sentence in its article: where
+        "the company" or "both athletes" in a sentence is named."""
+        ids = sorted(set(sentence_ids))
+        out: dict[int, list[str]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = await self._all(
+                "SELECT s.id, n.text FROM sentences s JOIN sentences n ON n.article_id = s.article_id"
+                f" AND n.idx IN (s.idx - 1, s.idx + 1) WHERE s.id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY s.id, n.idx",
+                chunk,
+            )
+            for r in rows:
+                out.setdefault(r[0], []).append(r[1])
+        return out
+
     async def search_sentences(
         self, query: str, *, limit: int = 10, any_term: bool = True, article_id: int | None = None
     ) -> list[SentenceHit]:

@@ -23,7 +23,19 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from corpus.extract import gazetteer
 from corpus.extract.numbers import NumberMention, numbers_in
-from corpus.language import STOP_WORDS, event_class, event_key, event_words, lexicon, norm, noun_groups, thing_events
+from corpus.language import (
+    STOP_WORDS,
+    event_class,
+    event_key,
+    event_words,
+    is_word,
+    lexicon,
+    norm,
+    noun_groups,
+    paraphrases,
+    phrase_spans,
+    thing_events,
+)
 from corpus.language import tokens as language_tokens
 from corpus.measure import SameName, comparable, events_of, party_key, same_party
 from corpus.measure import countries_in as measure_countries_in
@@ -289,6 +301,7 @@ def _fts_alts(e: EntityMatch, alts: tuple[str, ...]) -> tuple[str, ...]:
 def _entity_alts(m: EntityMatch) -> tuple[str, ...]:
     names = {n for n in m.names if len(n) >= 2}
     names.add(m.canonical)
+    names.add(m.matched)  # the words asked: "American" in a group named "America"
     if m.label == "PERSON":
         names |= {n.split()[-1] for n in list(names) if " " in n}
     extra: set[str] = set()
@@ -322,6 +335,7 @@ async def analyse(ctx: Context, text: str, *, skip: Iterable[str] = (), base: Qu
     unknown = [
         w for w in raw
         if len(w) >= 5 and w.isalpha() and not _is_stop(w.lower()) and not vocab.knows(w)
+        and not is_word(w)  # "deceived" is English, not a typo of "received"
     ]
     exists = await ctx.corpus.store.existing_terms(unknown) if unknown else set()
     corrections: dict[str, str] = {}
@@ -355,13 +369,24 @@ def _weigh(
         weight = vocab.idf(e.matched.split()[-1], unseen=vocab.median_idf + 1)
         terms.append(Term(e.matched, alts, max(weight, 1.0), entity=True, generic=generic, fts=_fts_alts(e, alts)))
         covered.update(w.lower() for w in tokens(e.matched))
+    words = tokens(corrected)
+    for start, end in phrase_spans(words):
+        # "turned down", "step down": a phrase that means one thing is one term.
+        phrase = " ".join(words[start:end])
+        low = phrase.lower()
+        if any(w.lower() in covered or w.lower() in skip_set for w in words[start:end]):
+            continue
+        covered.update(w.lower() for w in words[start:end])
+        weight = max(vocab.idf(w, unseen=vocab.median_idf) for w in words[start:end] if not _is_stop(w.lower()))\
+            if any(not _is_stop(w.lower()) for w in words[start:end]) else vocab.median_idf
+        terms.append(Term(phrase, (low, *paraphrases(phrase)), weight))
     for w in content_words(corrected):
         low = w.lower()
         if low in covered or low in skip_set:
             continue
         covered.add(low)
         forms = country_forms(w)
-        alts = (w,) + forms
+        alts = (w,) + forms + paraphrases(w)
         if "-" in w:
             # "Munich-style" matches "Munich agreement-like": the parts count on their own.
             alts += tuple(
@@ -387,6 +412,7 @@ class TextIndex:
     lower: str
     stems: frozenset[str]
     events: frozenset[str] = frozenset()
+    seq: tuple[str, ...] = ()  # the keys in order, for phrases
 
     @classmethod
     def of(cls, text: str) -> TextIndex:
@@ -394,12 +420,37 @@ class TextIndex:
 
     def has(self, alt: str) -> bool:
         a = alt.lower().replace("’", "'")
+        if " " in a and "." not in a and "-" not in a and a.replace(" ", "").replace("'", "").isalpha():
+            return self._has_phrase(tuple(norm(w) for w in tokens(a)))
+        if a == "%":
+            return "%" in self.lower or "per cent" in self.lower or "percent" in self.lower
         if " " in a or "." in a or "-" in a:
             return re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", self.lower) is not None
         s = norm(a)
         if s in self.stems or event_key(a) in self.events:
             return True
+        if len(s) >= 4 and any(t.endswith(s) and t[: len(t) - len(s)] in _PREFIXES for t in self.stems):
+            return True  # "valued" in "undervalued", "elected" in "re-elected"
         return len(s) >= 5 and any(words_match(s, t) for t in self.stems if t[:3] == s[:3])
+
+    def _has_phrase(self, keys: tuple[str, ...]) -> bool:
+        """A phrase in any inflection, with at most one word inside it ("turned it down")."""
+        n = len(keys)
+        if not n or keys[0] not in self.stems:
+            return False
+        seq = self.seq
+        for i, k in enumerate(seq):
+            if k != keys[0]:
+                continue
+            if tuple(seq[i : i + n]) == keys:
+                return True
+            if n == 2 and i + 2 < len(seq) and seq[i + 2] == keys[1]:
+                return True
+        return False
+
+
+#: Prefixes that leave a word's topic as it was ("undervalued" is about value).
+_PREFIXES = frozenset({"under", "over", "re", "re-", "un", "out", "co", "co-", "pre", "mis", "non", "non-"})
 
 
 @lru_cache(maxsize=8192)
@@ -407,11 +458,23 @@ def _text_index(text: str) -> TextIndex:
     """Sentences recur across requests (the same figures answer many questions): index once."""
     low = text.lower().replace("’", "'")
     words = tokens(low)
-    return TextIndex(low, frozenset(norm(t) for t in words), frozenset(event_key(t) for t in words))
+    seq = tuple(norm(t) for t in words)
+    return TextIndex(low, frozenset(seq), frozenset(event_key(t) for t in words), seq)
 
 
-def coverage(terms: Sequence[Term], text: str | TextIndex) -> tuple[float, list[Term], list[Term]]:
-    """Weighted share of the terms a text contains, with the matched and missed terms."""
+#: Credit for a term found only around a sentence (the sentence before or after, the title):
+#: "the company urged shareholders to reject the tender" is GenCorp's, but less surely so.
+CONTEXT_CREDIT = 0.5
+
+
+def coverage(
+    terms: Sequence[Term], text: str | TextIndex, context: TextIndex | None = None
+) -> tuple[float, list[Term], list[Term]]:
+    """Weighted share of the terms a text contains, with the matched and missed terms.
+
+    With ``context``, a term the text lacks but its context has counts as matched at
+    :data:`CONTEXT_CREDIT` of its weight.
+    """
     idx = text if isinstance(text, TextIndex) else TextIndex.of(text)
     total = got = 0.0
     hit: list[Term] = []
@@ -422,9 +485,18 @@ def coverage(terms: Sequence[Term], text: str | TextIndex) -> tuple[float, list[
         if any(idx.has(a) for a in t.alts):
             got += w
             hit.append(t)
+        elif context is not None and any(context.has(a) for a in t.alts):
+            got += w * CONTEXT_CREDIT
+            hit.append(t)
         else:
             miss.append(t)
     return (got / total if total else 0.0), hit, miss
+
+
+async def sentence_contexts(ctx: Context, hits: Sequence[SentenceHit]) -> dict[int, TextIndex]:
+    """For each sentence, its neighbours and its article's title, as one index."""
+    around = await ctx.corpus.store.neighbour_texts(h.sentence_id for h in hits)
+    return {h.sentence_id: TextIndex.of(" ".join([h.title or "", *around.get(h.sentence_id, ())])) for h in hits}
 
 
 @dataclass(slots=True)

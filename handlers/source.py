@@ -14,14 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from corpus.extract.claims import NEGATIONS, ClaimParse
 from corpus.extract.numbers import SCALES
-from corpus.language import event_class, event_key, event_words
+from corpus.language import event_class, event_key, event_words, norm, paraphrases
 from corpus.measure import SameName, thing_key
 from corpus.models import FigureHit, QuoteHit
 
 from .answering import (
     Query,
     RankedSentence,
+    TextIndex,
     analyse,
     closest_facts,
     content_words,
@@ -40,6 +42,7 @@ from .answering import (
     same_measure_hits,
     same_number,
     sentence_citation,
+    sentence_contexts,
     source_label_hit,
     window,
 )
@@ -91,6 +94,27 @@ def _accept(r: RankedSentence, query: Query) -> bool:
 _CHANGE_VERBS = frozenset(
     "rose rise rises fell fall falls reached reach stood stands totalled totaled grew grow".split()
 )
+
+
+def _states(parse: ClaimParse, text: str) -> bool:
+    """Whether a sentence asserts what the claim's verbs assert, negated alike: each of the
+    claim's content verbs is in the sentence (or a word standing for it), and "not", "never"
+    sits before the first of them in both or in neither."""
+    if not parse.predicates:
+        return True
+    idx = TextIndex.of(text)
+    seq = idx.seq
+    first = len(seq)
+    for p in parse.predicates:
+        alts = [p, *paraphrases(p), *event_words(event_class(event_key(p.split()[0])))]
+        if not any(idx.has(a) for a in alts):
+            return False
+        keys = {norm(a) for a in alts if " " not in a} | {norm(a.split()[0]) for a in alts if " " in a}
+        at = next((i for i, k in enumerate(seq) if k in keys), None)
+        if at is not None:
+            first = min(first, at)
+    negated = any(w in NEGATIONS for w in seq[max(0, first - 4) : first]) if first < len(seq) else False
+    return negated == parse.negated
 
 
 def _counted_terms(query: Query, claim: str) -> list:
@@ -188,6 +212,7 @@ def _describe(m: Match) -> str:
 async def source_command(ctx: Context, req: Request) -> Reply:
     claim = str(req.args["claim"]).strip()[:500]
     query = _with_event_words(await analyse(ctx, claim))
+    parse = await ctx.corpus.parse_claim(claim)
     ranked = await ranked_sentences(ctx, query, limit=80)
     # Numbers are checked on their own below; in the coverage they would make every sentence
     # with another figure look unrelated.
@@ -196,8 +221,9 @@ async def source_command(ctx: Context, req: Request) -> Reply:
         t for t in query.terms if not numbers_of(t.label) and t.label.lower() not in SCALES
     ] or query.terms
     rescored = []
+    contexts = await sentence_contexts(ctx, [r.hit for r in ranked[:40]])
     for r in ranked:
-        cov, matched, missed = coverage(word_terms, r.hit.text)
+        cov, matched, missed = coverage(word_terms, r.hit.text, contexts.get(r.hit.sentence_id))
         rescored.append(RankedSentence(r.hit, cov, r.similarity, matched, missed))
     rescored.sort(key=lambda r: (-r.score, r.hit.score))
     words_only = Query(query.text, query.corrected, query.corrections, query.entities, word_terms, query.numbers)
@@ -243,6 +269,8 @@ async def source_command(ctx: Context, req: Request) -> Reply:
                 status = "partial"
         else:
             status = "supports"
+        if status == "supports" and not _states(parse, r.hit.text):
+            status = "partial"  # about the same things, but says something else of them
         speakers, claimants = _attribution(r, all_quotes, figs)
         matches.append(Match(r, status, speakers, claimants, figs))
 

@@ -88,12 +88,19 @@ STORIES = {
         "Deutsche Boerse offered £1.35bn for the London Stock Exchange, analysts said.\n\n"
         "Tesco said it would cut 3,000 jobs, and profits at Tesco rose 12% to £2.1bn."
     ),
+    "takeover-3.md": (
+        "title: Harlow Foods rejects Baxter approach\noutlet: Wire\ndate: 2024-03-02\n"
+        "url: https://news.example/harlow-1\n\n"
+        "Harlow Foods turned down an approach from Baxter Group, saying it undervalued the business.\n\n"
+        "The company urged shareholders to ignore the approach.\n\n"
+        "Baxter Group said it would not raise its offer."
+    ),
 }
 
 
 @pytest.fixture(scope="session")
 def stories_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database of four short non-war articles (see ``STORIES``)."""
+    """A database of five short non-war articles (see ``STORIES``)."""
     root = tmp_path_factory.mktemp("stories")
     articles = root / "articles"
     articles.mkdir()

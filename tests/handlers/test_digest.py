@@ -310,7 +310,8 @@ async def test_a_changed_seat_count_is_news_in_an_election_digest(stories_corpus
     first = min(await stories_corpus.store.articles_added_since(None, limit=10), key=lambda a: a.id)
     reply = await build_digest(ctx, since=first.added_at, topic=None)
     names = [f.name for f in reply.fields]
-    changed = next(f for f in reply.fields if f.name.startswith("Changed: seats"))
+    changed = next((f for f in reply.fields if f.name.startswith("Changed: seats")), None)
+    assert changed is not None, [f.name for f in reply.fields]
     assert "(Labour)" in changed.name
     assert "was **411**" in changed.value and "now **412**" in changed.value
     assert any(n.startswith("New: seats") and "Liberal Democrats" in n for n in names), names

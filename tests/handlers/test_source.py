@@ -117,3 +117,21 @@ async def test_a_figure_that_says_nothing_of_what_it_counts_has_no_differing_sou
     bare = Figure(0, 2, "12", 12.0, 12.0, "exact")  # no thing, no counted noun
     hit = FigureHit(0, bare, article, "It was 12.")
     assert await _differing_figures(stories_ctx, [hit], set()) == []
+
+
+async def test_a_claim_in_other_words_is_found_through_paraphrases_and_context(stories_ctx) -> None:
+    reply = await source(stories_ctx, "Harlow Foods rebuffed Baxter's approach")
+    assert reply.answered, reply.text
+    assert cited(reply, "turned down an approach from Baxter Group")
+    # "The company" is Harlow Foods: the title and the sentence before say so.
+    reply = await source(stories_ctx, "Harlow Foods advised investors to ignore the approach")
+    assert reply.answered, reply.text
+    assert cited(reply, "The company urged shareholders to ignore the approach")
+
+
+async def test_a_claim_that_says_the_opposite_is_not_stated(stories_ctx) -> None:
+    # Every name and noun is in the sentence; the verb or the negation is not.
+    for claim in ("Harlow Foods accepted Baxter's approach", "Baxter Group will raise its offer",
+                  "Harlow Foods did not turn down the approach"):
+        reply = await source(stories_ctx, claim)
+        assert not reply.answered, (claim, reply.text)
