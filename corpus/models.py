@@ -150,7 +150,7 @@ class DatedEvent:
     end: int
     surface: str  # "Friday", "January 25", "this week"
     date: str  # ISO YYYY-MM-DD (first day of the period for week/month precision)
-    precision: str  # day | week | month | year
+    precision: str  # day | week | month | year | day-no-year | month-no-year (undated article)
     sentence_start: int  # the sentence it dates
     sentence_end: int
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from corpus.extract import gazetteer
+from corpus.extract.dates import date_label
 from corpus.language import (
     STOP_WORDS,
     event_words,
@@ -1152,7 +1153,8 @@ async def answer_when(ctx: Context, question: str, shape: Shape) -> Reply:
                 dates.setdefault(ev.event.date, []).append((r, ev))
             first_r, first_ev = next(iter(dates.values()))[0]
             lines = [
-                f"{first_ev.event.surface} ({first_ev.event.date}) — “{quoted(first_r.hit.text)}”"
+                f"{first_ev.event.surface} ({date_label(first_ev.event.date, first_ev.event.precision)})"
+                f" — “{quoted(first_r.hit.text)}”"
                 f" · {source_label_hit(first_r.hit)}"
             ]
             if len(dates) > 1:
@@ -1160,7 +1162,8 @@ async def answer_when(ctx: Context, question: str, shape: Shape) -> Reply:
                 for d, items in list(dates.items())[1:]:
                     r, ev = items[0]
                     lines.append(
-                        f"• {ev.event.surface} ({d}) — “{quoted(r.hit.text)}” · {source_label_hit(r.hit)}"
+                        f"• {ev.event.surface} ({date_label(d, ev.event.precision)}) — “{quoted(r.hit.text)}”"
+                        f" · {source_label_hit(r.hit)}"
                     )
             note = _correction_note(full_query)
             if note:

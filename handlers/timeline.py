@@ -8,6 +8,7 @@ event has a day, and cites the sentence so a reader can check the resolution.
 
 from __future__ import annotations
 
+from corpus.extract.dates import YEARLESS, date_label
 from corpus.models import EventHit, SentenceHit
 
 from . import cite
@@ -21,18 +22,8 @@ MAX_EVENTS = 25
 
 
 def when(hit: EventHit) -> str:
-    """The date at the precision it is known: ``2023-01-25``, ``week of 2023-01-23``, ``2023-03``, ``2022``."""
-    e = hit.event
-    p = e.precision
-    if p == "day":
-        return e.date
-    if p == "week":
-        return f"week of {e.date}"
-    if p == "month":
-        return e.date[:7]
-    if p == "year":
-        return e.date[:4]
-    return e.date
+    """The date at the precision it is known (:func:`corpus.extract.dates.date_label`)."""
+    return date_label(hit.event.date, hit.event.precision)
 
 
 async def _topic_sentences(ctx: Context, topic: str) -> tuple[list[SentenceHit], list[str]]:
@@ -80,7 +71,9 @@ async def timeline_command(ctx: Context, req: Request) -> Reply:
             continue
         seen.add(k)
         unique.append(e)
-    unique.sort(key=lambda e: (e.event.date, e.article.published or "", e.article.id, e.event.start))
+    # Dates with no year known go last, in the order the articles give them.
+    unique.sort(key=lambda e: (e.event.precision in YEARLESS, e.event.date, e.article.published or "",
+                               e.article.id, e.event.start))
     about = f" about {topic!r}" if topic else ""
     if not unique:
         text = f"No indexed article has a dated event{about}."
@@ -100,7 +93,10 @@ async def timeline_command(ctx: Context, req: Request) -> Reply:
             f"{a.outlet or a.title}, {a.published or 'undated'}" + (" (inferred)" if a.published_inferred else "")
             + f" [{a.id}]",
         ])
+    yearless = sum(e.event.precision in YEARLESS for e in unique)
     head = f"{total} dated event(s){about}, oldest first."
+    if yearless:
+        head += f" {yearless} in undated articles give no year and are listed last, as written."
     if total > len(shown):
         head += f" Showing the latest {len(shown)}."
     if matched:

@@ -15,7 +15,8 @@ spring", "the war began") are not dates and are skipped.
 Resolution rules: a weekday is the most recent such day on or before the published date
 ("last Friday" the one before that if the article is from a Friday); a month or day
 without a year is the most recent occurrence not later than ten days after publication;
-a week starts on Monday. Without a published date only absolute dates are resolved.
+a week starts on Monday. Without a published date, absolute dates are resolved and a day or
+month without a year is kept as written (:data:`YEARLESS`); relative dates are dropped.
 """
 
 from __future__ import annotations
@@ -169,6 +170,41 @@ def _yearless(month: int, day: int | None, base: date) -> date | None:
     return None
 
 
+#: A day or month written without a year, in an article with no publication date ("will go
+#: on sale in Japan on 12 December"), is still an event: it is kept with this placeholder
+#: year (a leap year, so 29 February stays a date) and a ``-no-year`` precision, and is shown
+#: as written, never with a year.
+YEARLESS_YEAR = 4
+YEARLESS = frozenset({"day-no-year", "month-no-year"})
+
+
+def _without_year(name: str, g: dict[str, str | None]) -> tuple[date, str] | None:
+    try:
+        if name in {"md", "dm"}:
+            return date(YEARLESS_YEAR, _MONTHS[(g["month"] or "").lower()], int(g["day"] or 0)), "day-no-year"
+        if name == "month":
+            return date(YEARLESS_YEAR, _MONTHS[(g["month"] or "").lower()], 1), "month-no-year"
+    except (ValueError, KeyError):
+        return None
+    return None
+
+
+def date_label(iso: str, precision: str) -> str:
+    """A date at the precision it is known: ``2023-01-25``, ``week of 2023-01-23``,
+    ``2023-03``, ``2022``, and ``12 December (no year given)`` for a yearless date."""
+    if precision == "week":
+        return f"week of {iso}"
+    if precision == "month":
+        return iso[:7]
+    if precision == "year":
+        return iso[:4]
+    if precision in YEARLESS:
+        month = calendar.month_name[int(iso[5:7])]
+        day = "" if precision == "month-no-year" else f"{int(iso[8:10])} "
+        return f"{day}{month} (no year given)"
+    return iso
+
+
 def _resolve(name: str, m: re.Match[str], base: date | None) -> tuple[date, str] | None:
     g = m.groupdict()
     try:
@@ -183,7 +219,7 @@ def _resolve(name: str, m: re.Match[str], base: date | None) -> tuple[date, str]
     except ValueError:
         return None
     if base is None:
-        return None
+        return _without_year(name, g)
     if name in {"md", "dm"}:
         day = int(g["day"])
         if not 1 <= day <= 31:

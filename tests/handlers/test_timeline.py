@@ -35,11 +35,15 @@ async def test_topic_keeps_only_events_about_it_typos_and_all(full_ctx):
     assert [e["date"] for e in events] == sorted(e["date"] for e in events)
 
 
-async def test_undated_articles_add_no_guessed_dates(seed_ctx):
-    """Soledar's withdrawal "on January 25" is in an article with no date: no year is invented for it."""
+async def test_undated_articles_give_their_dates_as_written_with_no_guessed_year(seed_ctx):
+    """Soledar's withdrawal "on January 25" is in an article with no date: it is an event,
+    shown as written, and no year is invented for it."""
     reply = await _timeline(seed_ctx, "Soledar")
-    assert not reply.answered
-    assert reply.text.startswith("No indexed article has a dated event")
+    assert reply.answered, reply.text
+    rows = [row for row in reply.table if row[2] == "January 25"]
+    assert rows and rows[0][0] == "25 January (no year given)" and rows[0][1] == "day-no-year"
+    assert "on January 25 confirmed" in rows[0][3]
+    assert "give no year" in reply.text
 
 
 async def test_precision_is_shown(seed_ctx):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from corpus.extract.dates import find_dates
+from corpus.extract.dates import date_label, find_dates
 from corpus.models import DatedEvent
 
 SEED_004 = (
@@ -95,6 +95,15 @@ def test_without_published_date_only_absolute_dates_resolve(nlp):
     assert "this week" not in got
     assert got["Feb. 24, 2022"] == ("2022-02-24", "day")
     assert got["2014"] == ("2014-01-01", "year")
+
+
+def test_without_published_date_a_day_and_month_stay_an_event_with_no_year(nlp):
+    text = "Sony's PlayStation Portable will go on sale in Japan on 12 December. It reached the US last March."
+    got = by_surface(dates(nlp, text, None))
+    assert got["12 December"] == ("0004-12-12", "day-no-year")
+    assert date_label(*got["12 December"]) == "12 December (no year given)"
+    march = next(v for k, v in got.items() if "March" in k)
+    assert march[1] == "month-no-year" and date_label(*march) == "March (no year given)"
 
 
 def test_explicit_date_with_year_ignores_the_published_year(nlp):
