@@ -162,6 +162,9 @@ _SCENE_WORDS = lexicon(
     august september october november december day week month year today yesterday time end start beginning
     worldwide total""".split()
 )
+#: How much the question's own words beyond the counted noun and the names ("buyback",
+#: "launch", "majority") weigh in picking a figure's sentence.
+PREDICATE_WEIGHT = 1.0
 _GENERIC_HEADS = lexicon("person thing number one time")
 _DAILY = re.compile(r"\b(each|every|per|a)\s+day\b|\bdaily\b", re.I)
 
@@ -183,6 +186,7 @@ class Shape:
     who: str = ""
     topic: str = ""
     measure: str = ""  # the word a "what is the …" question names: "percentage", "population"
+    per_unit: str | None = None  # "how much per share": the unit a value is per
 
 
 def _split_target(rest: str) -> tuple[list[str], str]:
@@ -227,13 +231,15 @@ def shape_of(question: str) -> Shape:
             # "how much a share / per share …": the unit the value is per is not what is counted
             rest_text = re.sub(r"^\s*(?:per|a|an)\s+[a-z]+\b", "", rest_text, count=1, flags=re.I) \
                 if _PER_UNIT.search(q) else rest_text
+        per = _PER_UNIT.search(q) if how == "much" else None
+        per_unit = (per["unit"] or per["unit2"]).lower() if per else None
         target, rest = _split_target(rest_text) if how in ("many", "much") else ([], rest_text)
         if how in ("big", "large") and (c := _COPULA_SUBJECT.match(m["rest"])):
             # "how big is Glazer's stake in Manchester United": the subject is what is measured,
             # its owner and the rest say whose and where
             target, after = _split_target(c["phrase"])
             rest = " ".join(x for x in (c["owner"] or "", after, c["tail"] or "") if x)
-        return Shape("quantity", how=how, target=target, rest=rest)
+        return Shape("quantity", how=how, target=target, rest=rest, per_unit=per_unit)
     if m := _WHAT_MEASURE.match(q):
         word = m["word"].lower()
         rest = m["rest"]
@@ -352,6 +358,8 @@ def _asked_kinds(shape: Shape, head: str | None, words: list[str]) -> tuple[str,
         kind = kind_word(shape.measure)
         if kind:
             return _KIND_FAMILY.get(kind, (kind,))
+    if shape.how == "much" and shape.per_unit:
+        return ("money",)  # "how much per share": a price per unit, never a share of something
     if shape.how == "much":
         # "How much did profits rise": a change answers as well as the amount it reached.
         kinds = {kind_word(w) for w in words} & {"money", "percent"}
@@ -462,8 +470,7 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     ]
     predicate_terms = [t for t in query.terms if not t.entity and t.label.lower() not in target_low]
     asks_daily = bool(_DAILY.search(question))
-    per = _PER_UNIT.search(question)
-    per_unit = (per["unit"] or per["unit2"]).lower() if per else None
+    per_unit = shape.per_unit
     same_name = name_test(await name_index(ctx))
 
     store = ctx.corpus.store
@@ -554,7 +561,7 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
             if len(countries_in(f.party)) <= 1:
                 score += 1.5  # Germany's own figure before one Germany shares with the US
         pred_cov = coverage(predicate_terms, sent_idx)[0] if predicate_terms else 0.0
-        score += pred_cov
+        score += PREDICATE_WEIGHT * pred_cov
         if f.thing and predicate_terms:
             score += 0.5 * coverage(predicate_terms, thing_idx)[0]  # "Ukrainians displaced"
         if asked.kinds:
@@ -589,7 +596,11 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         if per_unit:
             # "how much per share": "530 pence-a-share", "100 dlr per share offer", "90.50 dlrs a share"
             after = h.sentence[h.sentence.find(f.surface):][: len(f.surface) + 24].lower()
-            score += 4.0 if re.search(rf"(?:\bper|\ba|-a|-per)[\s-]+{re.escape(per_unit)}", after) else -2.0
+            if re.search(rf"(?:\bper|\ba|-a|-per)[\s-]+(?:[A-Z]\w*\s+)?{re.escape(per_unit)}", after, re.I):
+                score += 4.0
+            else:
+                # a total ("£1.35bn") is not a price per share
+                role = role.replace("answer", "related").replace("fallback", "related")
         if f.qualifier == "vague_magnitude":
             score -= 0.7
         score -= 0.02 * h.score  # bm25: lower is better
@@ -653,11 +664,10 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     other_scope += sorted((a for a in assessed if a.role == "scope" and a.daily != top.daily), key=lambda a: -a.score)
     groups = _group(same_thing, same_measure=True)
     lines: list[str] = []
-    if len(groups) > 1:
-        lines.append("Sources differ:")
-        lines += [f"• {_group_line(g)}" for g in groups[:6]]
-    else:
-        lines.append(_group_line(groups[0]))
+    # The first line is the answer even when sources differ: the best-supported value, then
+    # the others on the same measure.
+    lines.append(_group_line(groups[0]) + (" — sources differ:" if len(groups) > 1 else ""))
+    lines += [f"• {_group_line(g)}" for g in groups[1:6]]
     sections = [
         ("Other figures that may answer it:", _group(different_thing)),
         ("Per-day figures:" if not top.daily else "Totals:", _group(other_scope)),
