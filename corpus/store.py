@@ -736,8 +736,13 @@ class Store:
         )
         return [_figure_hit(r) for r in rows]
 
+    #: A quote's sentence is every sentence its words run through, so the citation holds the
+    #: attribution that closes a multi-sentence quote ("… It's an entertainment device," said
+    #: Kaz Hirai).
     _QUOTE_SELECT = (
-        "SELECT q.*, q.id AS qid, s.text AS sentence, "
+        "SELECT q.*, q.id AS qid, coalesce((SELECT group_concat(x.text, ' ') FROM (SELECT s2.text FROM sentences s2"
+        " WHERE s2.article_id = q.article_id AND s2.end > q.start AND s2.start <= q.end ORDER BY s2.idx) x),"
+        " s.text) AS sentence, "
         + ", ".join(f"a.{c} AS a_{c}" for c in _SUMMARY_COLS.split(", "))
         + " FROM quotes q JOIN articles a ON a.id = q.article_id LEFT JOIN sentences s ON s.id = q.sentence_id"
     )

@@ -116,7 +116,10 @@ _QUOTE = re.compile(
     r"(?:say|said|tell|told|claim|claimed|write|wrote|warn|warned|think|thought|announce|announced|"
     r"threaten|threatened|promise|promised|vow|vowed|demand|demanded|urge|urged|admit|admitted|"
     r"deny|denied|accuse|accused|propose|proposed|reveal|revealed)\b"
-    r"(?:\s+(?:about|on|regarding|of|concerning)\s+(?P<topic>.+?))?\s*[?.!]*$",
+    r"(?:\s+(?:about|on|regarding|of|concerning)\s+(?P<topic>.+?)"
+    # "what did Kaz Hirai say the PSP is", "… say he would do now that Kilroy-Silk has quit":
+    # the clause said is the topic
+    r"|\s+(?:that\s+)?(?P<clause>(?!to\b)\w.+?))?\s*[?.!]*$",
     re.I | re.S,
 )
 _QUOTES_OF = re.compile(
@@ -216,10 +219,24 @@ _COPULA_SUBJECT = re.compile(
 )
 
 
+#: Words of a reported clause that only stand for the speaker or the saying ("say he would
+#: do …"), not for what was said about.
+_CLAUSE_FILLER = lexicon("he she they it we i you would will could should do does did doing done is are was were be now")
+
+
+def _said_clause(clause: str | None) -> str:
+    """The topic of "what did X say <clause>": the clause without its filler words."""
+    if not clause:
+        return ""
+    # "tell the jury about Arthur Andersen": what it was about, not whom it was told
+    clause = re.split(r"\b(?:about|regarding|concerning)\b", clause, flags=re.I)[-1]
+    return " ".join(w for w in tokens(clause) if norm(w) not in _CLAUSE_FILLER)
+
+
 def shape_of(question: str) -> Shape:
     q = question.strip()
     if m := _QUOTE.match(q):
-        return Shape("quote", who=m["who"], topic=m["topic"] or "")
+        return Shape("quote", who=m["who"], topic=m["topic"] or _said_clause(m["clause"]))
     if m := _QUOTES_OF.match(q):
         return Shape("quote", who=m["who"], topic=m["topic"] or "")
     if m := _WHO_SAID.match(q):

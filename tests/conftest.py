@@ -93,7 +93,8 @@ STORIES = {
         "url: https://news.example/harlow-1\n\n"
         "Harlow Foods turned down an approach from Baxter Group, saying it undervalued the business.\n\n"
         "The company urged shareholders to ignore the approach.\n\n"
-        "Baxter Group said it would not raise its offer."
+        "Baxter Group said it would not raise its offer.\n\n"
+        "\"The offer is far too low. It is an opportunistic approach,\" said Jane Ellis, chairman of Harlow Foods."
     ),
 }
 

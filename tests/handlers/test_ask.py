@@ -317,3 +317,13 @@ async def test_how_much_per_share_prefers_a_value_per_share(stories_ctx) -> None
     )
     reply = await ask(stories_ctx, "How much per share did the group offer for the exchange?")
     assert reply.answered and reply.text.splitlines()[0].startswith("530 pence"), reply.text
+
+
+async def test_what_someone_said_a_thing_is_finds_their_quote_and_its_attribution(stories_ctx) -> None:
+    for question in ("What did Jane Ellis say the offer is?", "What did Jane Ellis tell investors about the offer?"):
+        reply = await ask(stories_ctx, question)
+        assert reply.answered, (question, reply.text)
+        first = reply.text.splitlines()[0]
+        assert first.startswith("Jane Ellis") and "far too low" in first, first
+        # the quote runs over two sentences: the citation holds both, with the attribution
+        assert cited(reply, "It is an opportunistic approach,\" said Jane Ellis"), reply.citations
