@@ -31,11 +31,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
 from corpus.extract import gazetteer
+from corpus.extract.claims import ClaimParse
 from corpus.extract.dates import date_label
 from corpus.language import (
     STOP_WORDS,
@@ -82,6 +83,7 @@ from .answering import (
     result_events,
     same_measure_hits,
     sentence_citation,
+    sentence_contexts,
     source_label,
     source_label_hit,
     tokens,
@@ -100,7 +102,7 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- question shapes
 
 _LEAD_IN = r"^\s*(?:(?:and|so|but|ok|okay|please|tell me|do you know)[,\s]+)*"
-_HOW = re.compile(_LEAD_IN + r"how\s+(many|much|far|long|big|large|old|often)\b(?P<rest>.*)$", re.I | re.S)
+_HOW = re.compile(_LEAD_IN + r"(?:by\s+)?how\s+(many|much|far|long|big|large|old|often)\b(?P<rest>.*)$", re.I | re.S)
 _WHAT_MEASURE = re.compile(
     _LEAD_IN + r"(?:what|which)(?:'s|’s|\s+is|\s+was|\s+are|\s+were)?\s+(?:the\s+|a\s+)?"
     r"(?P<word>number|amount|total|percentage|percent|share|proportion|population|death\s+toll|toll|"
@@ -231,6 +233,18 @@ def _said_clause(clause: str | None) -> str:
     # "tell the jury about Arthur Andersen": what it was about, not whom it was told
     clause = re.split(r"\b(?:about|regarding|concerning)\b", clause, flags=re.I)[-1]
     return " ".join(w for w in tokens(clause) if norm(w) not in _CLAUSE_FILLER)
+
+
+def _counted_from_parse(shape: Shape, parse: ClaimParse) -> Shape:
+    """The parse knows where the counted noun ends ("how many members sit on the panel":
+    members, not "members sit"); the word rules only guess it."""
+    if not parse.counted or parse.counted not in shape.target:
+        return shape
+    cut = shape.target.index(parse.counted) + 1
+    if cut == len(shape.target):
+        return shape
+    rest = " ".join([*shape.target[cut:], shape.rest]).strip()
+    return replace(shape, target=shape.target[:cut], rest=rest)
 
 
 def shape_of(question: str) -> Shape:
@@ -478,6 +492,7 @@ def _read_question(shape: Shape, query: Query) -> _Asked:
 async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     query = await analyse(ctx, question)
     asked = _read_question(shape, query)
+    log.debug("ask reads %r as %s", question, asked)
     head, modifiers = asked.head, asked.modifiers
     target_low = {query.corrections.get(w, w).lower() for w in shape.target}
     # Entities the figure's sentence must name: those outside the counted noun phrase.
@@ -1254,14 +1269,30 @@ _WRITTEN_DATE = re.compile(
 _ANSWER_COVERAGE = 0.7
 
 
+#: A sentence that says what could happen if something does ("could face a jail sentence of
+#: 85 years if convicted") does not answer a question about what did happen.
+_HYPOTHETICAL = re.compile(r"\b(?:could|would|might|may)\b[^.]*\bif\b|\bif\b[^.]*\b(?:could|would|might|may)\b", re.I)
+_FACTUAL = re.compile(r"^\s*(?:what|which|who|where|how)\b[^?]*?\b(?:was|were|did|has|have|had)\b", re.I)
+
+
 async def answer_general(ctx: Context, question: str, kind: str = "general") -> Reply:
     query = await analyse(ctx, question)
     ranked = await ranked_sentences(ctx, query, limit=60)
     data = _base_data(question, kind, query)
+    # Names and words the sentence leaves to its neighbours ("has a 6,932 majority" after
+    # "… contest the Derbyshire seat of Erewash") count at part weight.
+    contexts = await sentence_contexts(ctx, [r.hit for r in ranked[:40]])
+    rescored = []
+    for r in ranked:
+        cov, matched, missed = coverage(query.terms, r.hit.text, contexts.get(r.hit.sentence_id))
+        rescored.append(RankedSentence(r.hit, max(cov, r.coverage), r.similarity, matched, missed))
+    rescored.sort(key=lambda r: (-r.score, r.hit.score))
+    factual = bool(_FACTUAL.search(question))
     good = [
-        r for r in ranked
+        r for r in rescored
         if r.coverage >= _ANSWER_COVERAGE and not any(t.entity and not t.generic for t in r.missed)
         and any(not t.generic for t in r.matched)
+        and not (factual and _HYPOTHETICAL.search(r.hit.text))
     ]
     if not good:
         closest = await closest_facts(ctx, query)
@@ -1295,7 +1326,11 @@ async def answer_general(ctx: Context, question: str, kind: str = "general") -> 
 )
 async def ask_command(ctx: Context, req: Request) -> Reply:
     question = str(req.args["question"]).strip()[:500]
+    # "whats", "whos": contractions typed without the apostrophe
+    question = re.sub(r"\b(what|who|where|when|how)s\b", r"\1's", question, flags=re.I)
     shape = shape_of(question)
+    if shape.kind == "quantity" and shape.target:
+        shape = _counted_from_parse(shape, await ctx.corpus.parse_claim(question))
     reply: Reply | None = None
     if shape.kind == "quantity":
         reply = await answer_quantity(ctx, question, shape)

@@ -94,7 +94,8 @@ STORIES = {
         "Harlow Foods turned down an approach from Baxter Group, saying it undervalued the business.\n\n"
         "The company urged shareholders to ignore the approach.\n\n"
         "Baxter Group said it would not raise its offer.\n\n"
-        "\"The offer is far too low. It is an opportunistic approach,\" said Jane Ellis, chairman of Harlow Foods."
+        "\"The offer is far too low. It is an opportunistic approach,\" said Jane Ellis, chairman of Harlow Foods.\n\n"
+        "Baxter Group could face a fine of £2m if regulators find it broke takeover rules."
     ),
 }
 

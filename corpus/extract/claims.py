@@ -28,6 +28,7 @@ class ClaimParse:
 
     predicates: tuple[str, ...] = ()  # content verbs as written, with particles ("turned down")
     negated: bool = False  # the claim denies its main predicate ("will not contest")
+    counted: str | None = None  # the noun "how many/much" asks about ("members" in "how many members sit")
 
 
 @lru_cache(maxsize=512)
@@ -51,4 +52,9 @@ def parse_claim(text: str) -> ClaimParse:
             continue
         particles = [c.text for c in tok.children if c.dep_ == "prt"]
         predicates.append(" ".join([tok.text, *particles]))
-    return ClaimParse(tuple(dict.fromkeys(predicates)), negated)
+    counted = next(
+        (t.head.text for t in doc if t.lower_ in ("many", "much") and t.head.pos_ in ("NOUN", "PROPN")
+         and t.head.i > t.i),
+        None,
+    )
+    return ClaimParse(tuple(dict.fromkeys(predicates)), negated, counted)

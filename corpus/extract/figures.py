@@ -995,13 +995,30 @@ def _thing(ctx: _Context, cand: _Candidate, anchor: Token, last_thing: tuple[int
             return elliptical
         noun = None
     if noun is not None and noun.pos_ in NOUN_POS:
-        return _counted(noun, exclude)
+        return _counted(_before_a_break(anchor, noun), exclude)
     if dimension is not None and dimension not in ("percent", "money"):
         return _Thing(None, None, set())
     elliptical = _elliptical(ctx, anchor, cand, last_thing)
     if elliptical is not None:
         return elliptical
     return _Thing(None, None, set())
+
+
+_BREAKS = frozenset({"-", "–", "—", ":", "(", ";"})
+
+
+def _before_a_break(anchor: Token, noun: Token) -> Token:
+    """A noun phrase does not run across a dash or a colon: in "five members - president
+    Konstantinos Panagopoulos and …" the parse may hang "five" on the name; the members are
+    counted."""
+    if noun.i <= anchor.i:
+        return noun
+    doc = anchor.doc
+    for k in range(anchor.i + 1, noun.i):
+        if doc[k].text in _BREAKS:
+            before = [doc[j] for j in range(anchor.i + 1, k) if doc[j].pos_ in NOUN_POS]
+            return before[-1] if before else noun
+    return noun
 
 
 def _elliptical(

@@ -327,3 +327,15 @@ async def test_what_someone_said_a_thing_is_finds_their_quote_and_its_attributio
         assert first.startswith("Jane Ellis") and "far too low" in first, first
         # the quote runs over two sentences: the citation holds both, with the attribution
         assert cited(reply, "It is an opportunistic approach,\" said Jane Ellis"), reply.citations
+
+
+async def test_questions_typed_loosely_still_read(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "whats the turnout in the general election?")
+    assert reply.answered and "60%" in reply.text.splitlines()[0], reply.text
+    reply = await ask(stories_ctx, "by how much did shares in the London Stock Exchange rise?")
+    assert reply.answered and "5%" in reply.text.splitlines()[0], reply.text
+
+
+async def test_what_could_happen_does_not_answer_what_did(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "What fine was Baxter Group given?")
+    assert not reply.answered, reply.text

@@ -22,3 +22,9 @@ def test_negation_and_verbs_that_deny_the_verb_they_govern() -> None:
     refused = parse_claim("Spain refused to send cluster bombs")
     assert refused.negated and refused.predicates == ("send",)
     assert not parse_claim("Germany will send 14 tanks").negated
+
+
+def test_the_noun_how_many_asks_about() -> None:
+    assert parse_claim("How many members sit on the tribunal panel hearing the case?").counted == "members"
+    assert parse_claim("How much cash is Euronext ready to raise?").counted == "cash"
+    assert parse_claim("How many died?").counted is None

@@ -611,3 +611,9 @@ def test_a_figure_coordinated_with_another_shares_its_event_and_party(nlp):
 
 def test_the_denominator_of_a_rate_is_not_a_figure(nlp):
     assert surfaces(nlp, "The UK has 7.5 broadband connections per 100 people.") == ["7.5"]
+
+
+def test_a_counted_noun_phrase_ends_at_a_dash(nlp):
+    (f,) = figures(nlp, "The tribunal panel will consist of five members - president Konstantinos Panagopoulos"
+                        " and Panagiotis Dimakos.")
+    assert (f.surface, f.thing, f.thing_head) == ("five", "members", "member")
