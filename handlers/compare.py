@@ -243,6 +243,19 @@ async def _neighbours_name(ctx: Context, hit: FigureHit, party: str, cache: dict
     return False
 
 
+async def _around_keys(ctx: Context, hit: FigureHit, cache: dict[int, list[SentenceHit]]) -> set[str]:
+    """Word keys of a figure's article title and of the sentences either side of it."""
+    aid = hit.article.id
+    if aid not in cache:
+        cache[aid] = await ctx.corpus.store.sentences(aid)
+    sents = cache[aid]
+    i = _sentence_index(hit, sents)
+    texts = [hit.article.title or ""]
+    if i is not None:
+        texts += [s.text for s in sents[max(0, i - 1) : i] + sents[i + 1 : i + 2]]
+    return {norm(w) for t in texts for w in tokens(t)}
+
+
 async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
     """Figures the topic names, best first, and how many were left out as another party's."""
     store = ctx.corpus.store
@@ -273,7 +286,25 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
             continue
         structured, window = _structured_keys(h), _window_keys(h)
         cover = [_covers(h, k, structured, window) for k in plan.required]
-        if any(c == 0 for c in cover) or (cover and max(cover) < 2 and (f.thing_head or not f.event)):
+        # "PSP price": a money figure is what "price" asks for, whatever it counts.
+        kind_asked = bool(plan.kinds) and f.kind in plan.kinds
+        if 0 in cover and (max(cover) >= 2 or kind_asked):
+            # A name the sentence leaves to the title or the sentence before ("the gadget,
+            # which costs $250" in an article about the PSP) counts, for less.
+            # A figure whose own party the topic does not name is that party's: "121 seats" of
+            # the Conservatives in an article titled "Labour wins" are not Labour's; "£1.3bn"
+            # of Deutsche Boerse's in "Deutsche Boerse offer for the LSE" may leave the LSE
+            # to the sentence before.
+            around = await _around_keys(ctx, h, cache)
+            own_party = {norm(w) for w in tokens(f.party or "")}
+            foreign = bool(own_party) and not own_party <= set(plan.keys)
+            cover = [
+                c if c else (0.5 if k in around and not foreign else 0)
+                for k, c in zip(plan.required, cover, strict=True)
+            ]
+        if any(c == 0 for c in cover) or (
+            cover and max(cover) < 2 and not kind_asked and (f.thing_head or not f.event)
+        ):
             # every word must be there, and one of them in what the figure counts or does:
             # "tanks" near "up to three months" or "two battalions" does not make them tanks
             continue

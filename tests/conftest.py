@@ -95,7 +95,8 @@ STORIES = {
         "The company urged shareholders to ignore the approach.\n\n"
         "Baxter Group said it would not raise its offer.\n\n"
         "\"The offer is far too low. It is an opportunistic approach,\" said Jane Ellis, chairman of Harlow Foods.\n\n"
-        "Baxter Group could face a fine of £2m if regulators find it broke takeover rules."
+        "Baxter Group could face a fine of £2m if regulators find it broke takeover rules.\n\n"
+        "Shares in the company have risen 8% since the approach was made public."
     ),
 }
 

@@ -177,3 +177,10 @@ async def test_a_kind_word_compares_amounts_of_money(stories_ctx):
     reply = await _compare(stories_ctx, "Tesco profits")
     assert reply.answered, reply.text
     assert any(f["party"] == "Tesco" and f["unit"] == "GBP" for f in _figures(reply))
+
+
+async def test_a_figure_whose_sentence_leaves_the_name_to_the_title_is_compared(stories_ctx) -> None:
+    # "Shares in the company have risen 8%": the title names Harlow Foods.
+    reply = await _compare(stories_ctx, "Harlow Foods shares")
+    assert reply.answered, reply.text
+    assert any(f["low"] == 8 for f in _figures(reply)), reply.text
