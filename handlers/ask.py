@@ -46,6 +46,7 @@ from corpus.language import (
     lexicon,
     norm,
     result_nouns,
+    role_in,
     role_words,
     same_role,
     thing_events,
@@ -1042,11 +1043,21 @@ def _roles_in(hits: list[SentenceHit], names: list[str]) -> list[tuple[str, Sent
     return out
 
 
+def _same_description(a: str, b: str) -> bool:
+    """Two descriptions of a person name one role: worded alike, or naming the same job
+    ("ex-chief financial officer", "WorldCom financial chief")."""
+    if fuzz.token_set_ratio(a.lower(), b.lower()) >= 90:
+        return True
+    ra, rb = (role_in(re.sub(r"(?i)\b(?:ex|former|then|acting)-", "", x)) for x in (a, b))
+    return bool(ra and rb and " " in ra + rb and same_role(ra, rb))
+
+
 def _distinct_roles(found: list[tuple[str, SentenceHit]]) -> list[tuple[str, list[SentenceHit]]]:
+    """Descriptions of a person, grouped by the role they name, the most often given first."""
     groups: list[tuple[str, list[SentenceHit]]] = []
     for role, h in found:
         for i, (r, hs) in enumerate(groups):
-            if fuzz.token_set_ratio(r.lower(), role.lower()) >= 90:
+            if _same_description(r, role):
                 hs.append(h)
                 if len(role) > len(r):
                     groups[i] = (role, hs)

@@ -339,3 +339,11 @@ async def test_questions_typed_loosely_still_read(stories_ctx) -> None:
 async def test_what_could_happen_does_not_answer_what_did(stories_ctx) -> None:
     reply = await ask(stories_ctx, "What fine was Baxter Group given?")
     assert not reply.answered, reply.text
+
+
+def test_descriptions_that_name_one_job_are_one_role() -> None:
+    from handlers.ask import _same_description
+
+    assert _same_description("ex-chief financial officer", "WorldCom financial chief")
+    assert _same_description("the club's chief executive", "chief executive of the club")
+    assert not _same_description("chief financial officer", "chief executive")
