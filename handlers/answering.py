@@ -284,6 +284,8 @@ def _plausible_entity(e: EntityMatch, vocab: Vocabulary) -> bool:
     words = tokens(e.matched)
     if any(w[:1].isupper() for w in words):
         return True
+    if e.score >= 100 and not any(is_word(w) for w in words):
+        return True  # "euronext", "gencorp": no English word, so a name typed in lower case
     common = all(vocab.df(w) > 0.002 for w in words)
     return not common or (e.score >= 100 and len(words) > 1)
 
@@ -334,7 +336,7 @@ async def analyse(ctx: Context, text: str, *, skip: Iterable[str] = (), base: Qu
     # Mistyped words: unknown to the sampled vocabulary and to the full-text index.
     unknown = [
         w for w in raw
-        if len(w) >= 5 and w.isalpha() and not _is_stop(w.lower()) and not vocab.knows(w)
+        if len(w) >= 4 and w.isalpha() and not _is_stop(w.lower()) and not vocab.knows(w)
         and not is_word(w)  # "deceived" is English, not a typo of "received"
     ]
     exists = await ctx.corpus.store.existing_terms(unknown) if unknown else set()

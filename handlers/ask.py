@@ -42,6 +42,7 @@ from corpus.language import (
     STOP_WORDS,
     event_words,
     is_role,
+    is_word,
     kind_word,
     lexicon,
     norm,
@@ -51,7 +52,7 @@ from corpus.language import (
     same_role,
     thing_events,
 )
-from corpus.measure import events_of, same_measure, thing_key, thing_names
+from corpus.measure import events_of, same_measure, same_party, thing_key, thing_names
 from corpus.models import EventHit, Figure, FigureHit, QuoteHit, SentenceHit
 
 from .answering import (
@@ -449,12 +450,15 @@ def _read_question(shape: Shape, query: Query) -> _Asked:
             head = w
             break
     modifiers = [w for w in corrected_target if w is not head and w.lower() not in STOP_WORDS]
-    if head and head.lower() == shape.measure and kind_word(head) == "money":
-        head = None  # "what was the price of the bid": the kind is asked, the rest says of what
+    if head and kind_word(head) == "money" and (head.lower() == shape.measure or shape.how == "much"):
+        # "what was the price of the bid", "how much cash": the kind is asked, the rest says of what
+        head = None
     rest_words = content_words(" ".join(query.corrections.get(w, w) for w in tokens(shape.rest)))
     # Names are written capitalised: a lower-case word a fuzzy name match swallowed ("win" in
     # "Conservatives win") is still the question's verb.
-    entity_words = {w.lower() for t in query.terms if t.entity for w in tokens(t.label) if w[:1].isupper()}
+    entity_words = {
+        w.lower() for t in query.terms if t.entity for w in tokens(t.label) if w[:1].isupper() or not is_word(w)
+    }
     # "casualties", "deaths", "arrests": a head that names what events produce.
     head_events = frozenset()
     if head:
@@ -493,7 +497,7 @@ def _read_question(shape: Shape, query: Query) -> _Asked:
 async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     query = await analyse(ctx, question)
     asked = _read_question(shape, query)
-    log.debug("ask reads %r as %s", question, asked)
+    log.debug("ask reads %r as %s; names %s", question, asked, [(e.matched, e.label) for e in query.entities])
     head, modifiers = asked.head, asked.modifiers
     target_low = {query.corrections.get(w, w).lower() for w in shape.target}
     # Entities the figure's sentence must name: those outside the counted noun phrase.
@@ -505,6 +509,10 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     asks_daily = bool(_DAILY.search(question))
     per_unit = shape.per_unit
     same_name = name_test(await name_index(ctx))
+    # The question names organisations only ("Euronext", "the LSE"): a figure a country is
+    # said to give is another party's.
+    named = [e for e in query.entities if any(same_party(p, e.matched) for p in asked.parties)]
+    only_orgs = bool(named) and not asked.countries and all(e.label not in ("PERSON", "GPE", "LOC") for e in named)
 
     store = ctx.corpus.store
     head_alts = asked.head_alts
@@ -528,13 +536,15 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         candidates += await store.figures_by_head(results, limit=100)
     if asked.kinds:
         rare = others + modifiers
-        if not rare and not head:
-            # "how much did oil prices rise": the question's own words narrow the figures.
-            vocab_terms = sorted(predicate_terms, key=lambda t: -t.weight)[:4]
-            rare = [a for t in vocab_terms for a in t.alts]
+        # "how much did oil prices rise", "how much is Euronext ready to raise": the question's
+        # own words find figures whose sentence leaves the names to its neighbours.
+        vocab_terms = sorted(predicate_terms, key=lambda t: -t.weight)[:4]
+        said = [a for t in vocab_terms for a in t.alts]
+        if said and not rare and not head:
+            candidates += await store.match_figures([], [said], kinds=asked.kinds, limit=80)
         if rare:
             candidates += await store.match_figures([], [rare], kinds=asked.kinds, limit=80)
-        elif not head:
+        elif not head and not said:
             candidates += await store.figures_by_kind(asked.kinds, limit=120)
     candidates = dedupe_figures(candidates)
 
@@ -550,6 +560,8 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         sent_idx = TextIndex.of(" ".join(x for x in (h.sentence, f.claimant, f.party) if x))
         counted = tokens(f.thing) if f.thing else window(h.sentence, f.surface, before=1, after=4)
         fit = party_fits(asked.parties, f.party, same_name)
+        if fit is None and only_orgs and f.party and countries_in(f.party):
+            fit = False  # "the German group's £1.5bn" does not answer a question about Euronext
         if fit is None and asked.countries:
             fig_nations = set(countries_in(f.party)) if f.party else nationalities(counted)
             if fig_nations and not (asked.countries & fig_nations):
@@ -635,7 +647,7 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
                 # a total ("£1.35bn") is not a price per share
                 role = role.replace("answer", "related").replace("fallback", "related")
         if f.qualifier == "vague_magnitude":
-            score -= 0.7
+            score -= 1.5  # "dozens" says less than "14"
         score -= 0.02 * h.score  # bm25: lower is better
         assessed.append(_Assessed(h, score, role, daily, event))
         log.debug("ask candidate %s %r score=%.2f role=%s event=%s", f.surface, f.thing, score, role, event)

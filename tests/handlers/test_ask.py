@@ -347,3 +347,10 @@ def test_descriptions_that_name_one_job_are_one_role() -> None:
     assert _same_description("ex-chief financial officer", "WorldCom financial chief")
     assert _same_description("the club's chief executive", "chief executive of the club")
     assert not _same_description("chief financial officer", "chief executive")
+
+
+async def test_names_typed_in_lower_case_are_names(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "how much did deutsche boerse offer for the london stock exchange?")
+    assert reply.answered, reply.text
+    assert {1.3e9, 1.35e9} & values(reply), reply.text
+    assert 1.4e9 not in values(reply)  # Euronext's rival bid is not Deutsche Boerse's
