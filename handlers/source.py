@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from corpus.extract.claims import NEGATIONS, ClaimParse
 from corpus.extract.numbers import SCALES
-from corpus.language import event_class, event_key, event_words, norm, paraphrases
+from corpus.language import event_class, event_key, event_words, negative_verbs, norm, paraphrases
 from corpus.measure import SameName, thing_key
 from corpus.models import FigureHit, QuoteHit
 
@@ -109,11 +109,17 @@ def _states(parse: ClaimParse, text: str) -> bool:
         alts = [p, *paraphrases(p), *event_words(event_class(event_key(p.split()[0])))]
         if not any(idx.has(a) for a in alts):
             return False
+        # where the sentence says it: the claim's own word first, then the words for it
+        own = norm(p.split()[0])
         keys = {norm(a) for a in alts if " " not in a} | {norm(a.split()[0]) for a in alts if " " in a}
-        at = next((i for i, k in enumerate(seq) if k in keys), None)
+        at = next((i for i, k in enumerate(seq) if k == own), None)
+        if at is None:
+            at = next((i for i, k in enumerate(seq) if k in keys), None)
         if at is not None:
             first = min(first, at)
-    negated = any(w in NEGATIONS for w in seq[max(0, first - 4) : first]) if first < len(seq) else False
+    # "not", "never", or a verb that denies the one it governs ("stopped recruiting")
+    before = seq[max(0, first - 4) : first] if first < len(seq) else ()
+    negated = any(w in NEGATIONS or w in negative_verbs() for w in before)
     return negated == parse.negated
 
 
@@ -217,8 +223,11 @@ async def source_command(ctx: Context, req: Request) -> Reply:
     # Numbers are checked on their own below; in the coverage they would make every sentence
     # with another figure look unrelated.
     # A number's scale word belongs to the number ("500 million" / "500 mln"), checked with it.
+    # A verb that only negates another ("refused to send") is checked as a negation, by
+    # :func:`_states`, not looked for as a word: "could not be sent" states it.
     word_terms = [
-        t for t in query.terms if not numbers_of(t.label) and t.label.lower() not in SCALES
+        t for t in query.terms
+        if not numbers_of(t.label) and t.label.lower() not in SCALES and t.label not in parse.negators
     ] or query.terms
     rescored = []
     contexts = await sentence_contexts(ctx, [r.hit for r in ranked[:40]])

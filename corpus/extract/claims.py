@@ -17,8 +17,9 @@ from functools import lru_cache
 from ..language import light_verbs, negative_verbs, norm
 
 #: Dependency labels of the verbs that carry a claim: the root and what it hands on to
-#: ("urged ... to reject": urge, reject; "is going to stand": stand).
-_PREDICATE_DEPS = frozenset({"ROOT", "xcomp", "ccomp", "conj", "advcl", "relcl"})
+#: ("urged ... to reject": urge, reject; "is going to stand": stand). A condition or a
+#: reason ("if a soldier entered", "because it put") is context, not the claim.
+_PREDICATE_DEPS = frozenset({"ROOT", "xcomp", "ccomp", "conj"})
 NEGATIONS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without"})
 
 
@@ -29,6 +30,7 @@ class ClaimParse:
     predicates: tuple[str, ...] = ()  # content verbs as written, with particles ("turned down")
     negated: bool = False  # the claim denies its main predicate ("will not contest")
     counted: str | None = None  # the noun "how many/much" asks about ("members" in "how many members sit")
+    negators: tuple[str, ...] = ()  # verbs read as a negation ("refused" in "refused to send"), as written
 
 
 @lru_cache(maxsize=512)
@@ -39,6 +41,7 @@ def parse_claim(text: str) -> ClaimParse:
     doc = load_nlp()(text[:500])
     light = light_verbs()
     predicates: list[str] = []
+    negators: list[str] = []
     negated = False
     for tok in doc:
         if tok.pos_ != "VERB" or tok.dep_ not in _PREDICATE_DEPS:
@@ -47,6 +50,7 @@ def parse_claim(text: str) -> ClaimParse:
             negated = True
         if norm(tok.text) in negative_verbs() and any(c.dep_ == "xcomp" for c in tok.children):
             negated = not negated  # "refused to send" denies "send"
+            negators.append(tok.text)
             continue
         if norm(tok.text) in light:
             continue
@@ -57,4 +61,4 @@ def parse_claim(text: str) -> ClaimParse:
          and t.head.i > t.i),
         None,
     )
-    return ClaimParse(tuple(dict.fromkeys(predicates)), negated, counted)
+    return ClaimParse(tuple(dict.fromkeys(predicates)), negated, counted, tuple(negators))

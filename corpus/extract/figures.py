@@ -1015,7 +1015,8 @@ def _before_a_break(anchor: Token, noun: Token) -> Token:
         return noun
     doc = anchor.doc
     for k in range(anchor.i + 1, noun.i):
-        if doc[k].text in _BREAKS:
+        # a spaced dash breaks a phrase; a hyphen inside a word ("recovery-and-towing") does not
+        if doc[k].text in _BREAKS and (doc[k].text not in "-–—" or doc[k - 1].whitespace_):
             before = [doc[j] for j in range(anchor.i + 1, k) if doc[j].pos_ in NOUN_POS]
             return before[-1] if before else noun
     return noun

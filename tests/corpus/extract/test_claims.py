@@ -28,3 +28,9 @@ def test_the_noun_how_many_asks_about() -> None:
     assert parse_claim("How many members sit on the tribunal panel hearing the case?").counted == "members"
     assert parse_claim("How much cash is Euronext ready to raise?").counted == "cash"
     assert parse_claim("How many died?").counted is None
+
+
+def test_a_condition_is_context_and_a_negating_verb_is_named() -> None:
+    p = parse_claim("Lukashenko said Belarus would fight if a single Ukrainian soldier entered its territory")
+    assert p.predicates == ("fight",)  # "said" is light, "entered" only sets the condition
+    assert parse_claim("Spain refused to send cluster bombs").negators == ("refused",)

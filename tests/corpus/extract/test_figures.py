@@ -617,3 +617,8 @@ def test_a_counted_noun_phrase_ends_at_a_dash(nlp):
     (f,) = figures(nlp, "The tribunal panel will consist of five members - president Konstantinos Panagopoulos"
                         " and Panagiotis Dimakos.")
     assert (f.surface, f.thing, f.thing_head) == ("five", "members", "member")
+
+
+def test_a_hyphenated_compound_is_not_a_break(nlp):
+    (f,) = figures(nlp, "The assistance will include eight tracked recovery-and-towing vehicles known as M88s.")
+    assert f.thing_head == "vehicl" and "vehicles" in f.thing
