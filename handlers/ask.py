@@ -112,7 +112,10 @@ _WHAT_MEASURE = re.compile(
     re.I | re.S,
 )
 _WHAT_THE = re.compile(
-    _LEAD_IN + r"(?:what|which)(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+|a\s+)?(?P<word>[a-z]+)\b(?P<rest>.*)$",
+    _LEAD_IN + r"(?:what|which)(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+|a\s+)?(?P<word>[a-z]+)\b(?P<rest>.*)$"
+    # "what stake does the group own", "what price did they pay": the word names the kind
+    r"|" + _LEAD_IN.replace("^", "") + r"(?:what|which)\s+(?P<word2>[a-z]+)\s+(?:does|do|did|is|was|has|have|had|will)\b"
+    r"(?P<rest2>.*)$",
     re.I | re.S,
 )
 _QUOTE = re.compile(
@@ -172,6 +175,8 @@ _SCENE_WORDS = lexicon(
 #: How much the question's own words beyond the counted noun and the names ("buyback",
 #: "launch", "majority") weigh in picking a figure's sentence.
 PREDICATE_WEIGHT = 1.0
+#: Words that ask for a percentage without being what is counted ("what stake does X own").
+_PERCENT_NOUNS = frozenset({"stake", "share", "proportion", "percentage"})
 _GENERIC_HEADS = lexicon("person thing number one time")
 _DAILY = re.compile(r"\b(each|every|per|a)\s+day\b|\bdaily\b", re.I)
 
@@ -282,11 +287,11 @@ def shape_of(question: str) -> Shape:
             how = "many" if word in ("number", "total") else "much"
             return Shape("quantity", how=how, target=target or [word], rest=rest, measure=word)
         return Shape("quantity", how="many", target=word.split(), rest=rest, measure=word)
-    if (m := _WHAT_THE.match(q)) and m["word"].lower() not in _HOW_KINDS and kind_word(m["word"]):
+    if (m := _WHAT_THE.match(q)) and (w := m["word"] or m["word2"]).lower() not in _HOW_KINDS and kind_word(w):
         # "what was the turnout", "what is the price of …": a word that asks for a kind of figure.
-        word = m["word"].lower()
+        word = w.lower()
         how = "much" if kind_word(word) in ("money", "percent") else "many"
-        return Shape("quantity", how=how, target=[m["word"]], rest=m["rest"], measure=word)
+        return Shape("quantity", how=how, target=[w], rest=m["rest"] or m["rest2"] or "", measure=word)
     if m := _WHEN.match(q):
         return Shape("when", rest=m["rest"])
     if m := _WHO_IS.match(q):
@@ -450,7 +455,10 @@ def _read_question(shape: Shape, query: Query) -> _Asked:
             head = w
             break
     modifiers = [w for w in corrected_target if w is not head and w.lower() not in STOP_WORDS]
-    if head and kind_word(head) == "money" and (head.lower() == shape.measure or shape.how == "much"):
+    if head and (
+        (kind_word(head) == "money" and (head.lower() == shape.measure or shape.how == "much"))
+        or (kind_word(head) == "percent" and head.lower() == shape.measure and shape.measure in _PERCENT_NOUNS)
+    ):
         # "what was the price of the bid", "how much cash": the kind is asked, the rest says of what
         head = None
     rest_words = content_words(" ".join(query.corrections.get(w, w) for w in tokens(shape.rest)))
@@ -508,6 +516,7 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     predicate_terms = [t for t in query.terms if not t.entity and t.label.lower() not in target_low]
     asks_daily = bool(_DAILY.search(question))
     per_unit = shape.per_unit
+    factual = bool(_FACTUAL.search(question))
     same_name = name_test(await name_index(ctx))
     # The question names organisations only ("Euronext", "the LSE"): a figure a country is
     # said to give is another party's.
@@ -634,6 +643,8 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
             role = "scope"  # a number per day does not say how many there are
         if role == "none":
             continue
+        if factual and _HYPOTHETICAL.search(h.sentence):
+            role = "related"  # "could face a fine of £2m if …" is not the fine given
         if constraint_terms and cov_e < 0.999:
             role = "pending:" + role
         if daily != asks_daily:

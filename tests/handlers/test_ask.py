@@ -354,3 +354,11 @@ async def test_names_typed_in_lower_case_are_names(stories_ctx) -> None:
     assert reply.answered, reply.text
     assert {1.3e9, 1.35e9} & values(reply), reply.text
     assert 1.4e9 not in values(reply)  # Euronext's rival bid is not Deutsche Boerse's
+
+
+async def test_what_kind_word_questions_ask_for_that_kind(stories_ctx) -> None:
+    # "what stake / what fine …": the word names the kind of figure, not what is counted
+    reply = await ask(stories_ctx, "What share did Labour win?")
+    assert not reply.answered or "%" in reply.text.splitlines()[0], reply.text
+    reply = await ask(stories_ctx, "What fine was Baxter Group given?")
+    assert not reply.answered, reply.text  # "could face a fine of £2m if …" is not a fine given
