@@ -643,7 +643,7 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
             role = "scope"  # a number per day does not say how many there are
         if role == "none":
             continue
-        if factual and _HYPOTHETICAL.search(h.sentence):
+        if factual and _hypothetical_figure(h):
             role = "related"  # "could face a fine of £2m if …" is not the fine given
         if constraint_terms and cov_e < 0.999:
             role = "pending:" + role
@@ -1307,6 +1307,16 @@ _ANSWER_COVERAGE = 0.7
 #: 85 years if convicted") does not answer a question about what did happen.
 _HYPOTHETICAL = re.compile(r"\b(?:could|would|might|may)\b[^.]*\bif\b|\bif\b[^.]*\b(?:could|would|might|may)\b", re.I)
 _FACTUAL = re.compile(r"^\s*(?:what|which|who|where|how)\b[^?]*?\b(?:was|were|did|has|have|had)\b", re.I)
+
+
+def _hypothetical_figure(h: FigureHit) -> bool:
+    """A figure that a modal verb just before it makes conditional ("could face a fine of £2m
+    if …"); a figure in a factual clause of a conditional sentence ("… attacks like that which
+    killed seven people") is not."""
+    if not re.search(r"\bif\b", h.sentence, re.I):
+        return False
+    before = window(h.sentence, h.figure.surface, before=6, after=0)
+    return any(w.lower() in ("could", "would", "might", "may") for w in before)
 
 
 async def answer_general(ctx: Context, question: str, kind: str = "general") -> Reply:
