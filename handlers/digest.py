@@ -21,6 +21,7 @@ from corpus.models import ArticleSummary, FigureHit, QuoteHit, SentenceHit, Subs
 from . import cite
 from .context import Context
 from .registry import Arg, command
+from .summary import pick_sentences
 from .types import Citation, Field, Privilege, Reply, Request, UserError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -29,15 +30,8 @@ SCHEDULE_HELP = "`daily HH:MM`, `weekly DAY HH:MM` (times in UTC) or `new` (when
 MAX_LISTED = 10
 MAX_FIGURES = 8
 MAX_QUOTES = 4
-#: A summary sentence needs this many words; shorter ones are captions, bylines, headings.
-MIN_SUMMARY_WORDS = 8
-#: Only the opening of an article is summarised: news puts the point first.
-SUMMARY_WINDOW = 8
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_URLISH = re.compile(r"https?://|www\.|\bCC BY|©", re.IGNORECASE)
-_CAPITALISED = re.compile(r"[A-Z][\w’'-]+")
-_DIGIT = re.compile(r"\d")
 
 
 # --------------------------------------------------------------------------- time slots
@@ -174,44 +168,6 @@ def _channel_of(req: Request) -> str:
 
 
 # --------------------------------------------------------------------------- the digest
-
-
-def _names(text: str) -> int:
-    """Capitalised words after the first: a cheap stand-in for names of people and places."""
-    return sum(1 for w in text.split()[1:] if _CAPITALISED.match(w.strip("“\"'(")))
-
-
-def _score(sentence: str, position: int, figure_sentences: set[str]) -> float:
-    """How much a sentence tells a reader: figures and names beat generic framing."""
-    words = len(sentence.split())
-    score = 1.0 - 0.08 * position
-    if sentence in figure_sentences:
-        score += 1.0
-    elif _DIGIT.search(sentence):
-        score += 0.5
-    score += 0.25 * min(_names(sentence), 4)
-    if "“" in sentence or '"' in sentence:
-        score += 0.2
-    if words > 45:
-        score -= 0.5
-    return score
-
-
-def summary_sentences(
-    sentences: list[SentenceHit], *, title: str = "", figure_sentences: set[str] | None = None, count: int = 2
-) -> list[SentenceHit]:
-    """The ``count`` most informative early sentences, in article order."""
-    figure_sentences = figure_sentences or set()
-    candidates: list[tuple[float, int, SentenceHit]] = []
-    for position, s in enumerate(sentences[:SUMMARY_WINDOW]):
-        text = s.text.strip()
-        if len(text.split()) < MIN_SUMMARY_WORDS or _URLISH.search(text) or text == title.strip():
-            continue
-        candidates.append((_score(text, position, figure_sentences), position, s))
-    if not candidates:
-        return [s for s in sentences if s.text.strip() and s.text.strip() != title.strip()][:count]
-    best = sorted(candidates, key=lambda c: (-c[0], c[1]))[:count]
-    return [s for _, _, s in sorted(best, key=lambda c: c[1])]
 
 
 #: One word of a topic: the language keys and phrases that mention it.
@@ -358,12 +314,13 @@ async def build_digest(ctx: Context, *, since: str | None, topic: str | None) ->
         return Reply("digest", False, f"No new articles{about} since {human_time(since)}.", title="Digest", data=data)
 
     new_ids = [a.id for a in listed]
-    figure_hits = await store.figures_for_articles(new_ids)
-    figure_sentences = {h.sentence for h in figure_hits}
     fields: list[Field] = []
     citations: list[Citation] = []
     for a in listed[:MAX_LISTED]:
-        chosen = summary_sentences(texts[a.id], title=a.title, figure_sentences=figure_sentences)
+        # the one summariser (summary's): an article reads the same in both
+        chosen = pick_sentences(texts[a.id], await store.get_facts(a.id), a.title, 2) or [
+            s for s in texts[a.id][:1] if s.text.strip() != a.title.strip()
+        ]
         summary = " ".join(s.text.strip() for s in chosen) or "(no text)"
         if len(summary) > 900:
             summary = summary[:899].rstrip() + "…"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from corpus.boilerplate import looks_like_boilerplate
 from corpus.models import ArticleSummary, QuoteHit, SentenceHit
 
 from . import cite
@@ -254,8 +255,6 @@ async def quotes_command(ctx: Context, req: Request) -> Reply:
         citations: list[Citation] = []
         if info is not None and info.mentions:
             text += f" The name appears {info.mentions} time(s) in {info.articles} article(s) without a direct quote."
-            from .summary import looks_like_boilerplate
-
             mentions = await ctx.corpus.store.entity_mentions(list(info.names), limit=20)
             readable = [h for h in mentions if not looks_like_boilerplate(h.text, h.title)] or mentions
             citations = [cite.from_hit(h) for h in readable[:1]]

@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
+from corpus.boilerplate import looks_like_boilerplate
 from corpus.language import STOP_WORDS, norm
 from corpus.measure import figure_weight, measure_label, same_measure
 from corpus.models import ArticleFacts, ArticleSummary, FigureHit, QuoteHit, SentenceHit
-from corpus.segment import is_heading
 
 from . import cite
 from .compare import figure_wording
@@ -29,34 +29,12 @@ from .types import Citation, Field, Reply, Request, UserError
 
 # --------------------------------------------------------------------------- boilerplate
 
-_NOISE_ANYWHERE = re.compile(
-    r"(?:\bsign up\b|\bsubscribe\b|\bread more\b|\bclick here\b|\bphoto:|\bimage credit\b|\bimage:|"
-    r"\bvideo:|\bwatch:|\blisten:|\bcredit:|\bnewsletter\b|\bunlimited access\b|\bscroll to top\b|"
-    r"\bconnect with us\b|\bfollow us\b|\ball rights reserved\b|\bcookies?\b policy|\bterms of (?:use|service)\b|"
-    r"\bcontributed to (?:this|his|her|the) report\b|\bwith reporting by\b|\bget the [\w' ]+ app\b|"
-    r"\bwhat are you looking for\b|\bcreative ?commons\b|\bcc by(?:-sa)?\b|https?://|www\.|"
-    r"\bcopyright\b|©|\bdelivered right to your inbox\b|\blive briefing\b)",
-    re.IGNORECASE,
-)
-_NOISE_START = re.compile(
-    r"^\W*(?:advertisement|written by|related|recommended|share|"
-    r"by [A-Z][\w.’'-]+(?: [A-Z][\w.’'-]+){0,3}(?:\s*/|$)|"
-    r"\(?reuters/|\(?ap photo|getty images|file photo)",
-    re.IGNORECASE,
-)
-# "Jack Buckby is 19FortyFive’s Breaking News Editor." — author bios at the foot of a page.
-_BIO = re.compile(
-    r"\bis (?:a|an|the|[\w-]+[’']s)\b[^.]{0,60}\b(?:editor|correspondent|reporter|journalist|columnist|"
-    r"contributor|writer|author|analyst at)\b",
-    re.IGNORECASE,
-)
 # A subheading glued to the sentence after it: "Lost the upper hand Since the war broke out, …".
 _GLUED_HEADING = re.compile(
     r"^(?:\S+ ){1,7}?[a-z][\w’'-]* (?:Since|The|He|She|It|They|We|In|On|After|But|However|While|When|"
     r"Whether|This|That|These|Those|If|As|For|According|Despite)\b"
 )
 _DOUBLED_CAPITAL = re.compile(r"\b([A-Z][a-z]{2,}) \1\b")
-_TERMINAL = re.compile(r"[.!?…][”\"’')\]]*$|[”\"]$")
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _PRONOUN_START = re.compile(r"^[“\"–—-]?\s*(?:He|She|They|It|This|That|These|Those|His|Her|Their)\b")
 
@@ -67,28 +45,6 @@ _NEWS_NOISE = frozenset("said says told according new".split())
 def _is_noise(word: str) -> bool:
     low = word.lower()
     return low in STOP_WORDS or low in _NEWS_NOISE
-
-
-def looks_like_boilerplate(text: str, title: str | None = None) -> bool:
-    """Whether a stored sentence is page furniture rather than reporting.
-
-    The cleaner removes most of it, but a summary that quotes "Sign up now." or a photo
-    credit is worse than a shorter summary, so this errs on the side of refusing.
-    """
-    s = text.strip()
-    words = _WORD.findall(s)
-    if len(words) < 6:
-        return True
-    if _NOISE_ANYWHERE.search(s) or _NOISE_START.search(s) or _BIO.search(s):
-        return True
-    letters = [c for c in s if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.6:
-        return True  # SHOUTED promo lines and headings
-    if not _TERMINAL.search(s):
-        return True  # no sentence punctuation: a heading or a caption fragment
-    if is_heading(s) and len(words) < 16:
-        return True
-    return bool(title and fuzz.ratio(s.lower(), title.lower()) >= 85)
 
 
 def _glued_heading(text: str) -> bool:
@@ -210,9 +166,15 @@ async def key_sentences(ctx: Context, article_id: int, n: int = 3) -> list[Sente
     sentences = await store.sentences(article_id)
     if not sentences:
         return []
-    facts = await store.get_facts(article_id)
-    scored = _score_article(sentences, facts, sentences[0].title)
-    chosen = _pick(scored, n)
+    return pick_sentences(sentences, await store.get_facts(article_id), sentences[0].title, n)
+
+
+def pick_sentences(sentences: list[SentenceHit], facts: ArticleFacts | None, title: str, n: int) -> list[SentenceHit]:
+    """The summariser: the ``n`` sentences that best stand for one article, in article order.
+
+    ``summary`` and the digest both call this, so an article reads the same in both.
+    """
+    chosen = _pick(_score_article(sentences, facts, title), n)
     return [replace(c.hit, score=round(c.score, 3)) for c in sorted(chosen, key=lambda c: c.hit.index)]
 
 

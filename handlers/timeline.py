@@ -8,6 +8,7 @@ event has a day, and cites the sentence so a reader can check the resolution.
 
 from __future__ import annotations
 
+from corpus.boilerplate import looks_like_boilerplate
 from corpus.extract.dates import YEARLESS, date_label
 from corpus.models import EventHit, SentenceHit
 
@@ -15,7 +16,6 @@ from . import cite
 from .context import Context
 from .lookup import name_index
 from .registry import Arg, command
-from .summary import looks_like_boilerplate
 from .types import Reply, Request
 
 MAX_EVENTS = 25

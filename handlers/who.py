@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from corpus.boilerplate import looks_like_boilerplate
 from corpus.language import role_words
 from corpus.models import EntityInfo, QuoteHit, SentenceHit
 
@@ -20,7 +21,6 @@ from .context import Context
 from .lookup import EntityMatch
 from .quotes import cite_quotes, quote_heading, quote_text, quotes_of, resolve_entity, suggestions
 from .registry import Arg, command
-from .summary import looks_like_boilerplate
 from .types import Citation, Field, Reply, Request
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelMissingError
-from ..segment import paragraph_bounds
 from ..models import ArticleFacts
+from ..segment import paragraph_bounds
 
 log = logging.getLogger(__name__)
 

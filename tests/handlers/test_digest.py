@@ -21,9 +21,9 @@ from handlers.digest import (
     due_slot,
     latest_slot,
     parse_schedule,
-    summary_sentences,
 )
 from handlers.registry import dispatch
+from handlers.summary import key_sentences, pick_sentences
 from handlers.types import Privilege, Request, User, UserError
 
 NOW = datetime(2024, 3, 6, 10, 0, tzinfo=UTC)  # a Wednesday
@@ -242,7 +242,8 @@ def _hit(i: int, text: str) -> SentenceHit:
     return SentenceHit(i, 1, i, 0, len(text), text, "T", None, None, None, 0.0)
 
 
-def test_summary_prefers_figures_and_names_over_framing():
+def test_digest_and_summary_pick_an_articles_sentences_alike():
+    """One summariser: the digest's sentences for an article are summary's key sentences."""
     sentences = [
         _hit(0, "Photo: Reuters"),
         _hit(1, "It has been a difficult and confusing time for everyone in the region lately."),
@@ -250,9 +251,19 @@ def test_summary_prefers_figures_and_names_over_framing():
         _hit(3, "Analysts in London and Washington expect Russian forces to regroup near Soledar."),
         _hit(4, "More will follow."),
     ]
-    chosen = summary_sentences(sentences)
-    assert [s.index for s in chosen] == [2, 3]
-    assert [s.index for s in summary_sentences(sentences[:1] + sentences[4:])] == [0, 4]  # short is all there is
+    chosen = pick_sentences(sentences, None, "T", 2)
+    assert 0 not in [s.index for s in chosen] and 4 not in [s.index for s in chosen]  # furniture never
+    assert [s.index for s in chosen] == sorted(s.index for s in chosen)  # in article order
+
+
+async def test_the_digest_shows_the_summary_sentences_of_each_article(stories_corpus):
+    ctx = Context(stories_corpus)
+    reply = await build_digest(ctx, since=None, topic=None)
+    store = stories_corpus.store
+    for a in await store.articles_added_since(None, limit=10):
+        key = await key_sentences(ctx, a.id, n=2)
+        field = next(f for f in reply.fields if f.name.startswith(f"[{a.id}]"))
+        assert key and all(s.text.strip() in field.value for s in key), (field.value, [s.text for s in key])
 
 
 # --------------------------------------------------------------------------- commands

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from corpus.language import norm
+from corpus.measure import party_key
 from handlers.answering import (
     TextIndex,
     canonical_stem,
@@ -14,7 +15,6 @@ from handlers.answering import (
     numbers_of,
     thing_similarity,
 )
-from corpus.measure import party_key
 from handlers.compare import plan_topic
 from handlers.digest import _matches_topic, topic_terms
 from handlers.lookup import NameIndex

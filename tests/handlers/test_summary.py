@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 import handlers.summary  # noqa: F401  (registers the command)
+from corpus.boilerplate import looks_like_boilerplate
 from handlers.registry import dispatch
-from handlers.summary import key_sentences, looks_like_boilerplate
+from handlers.summary import key_sentences
 from handlers.types import Request
 
 DEV_GOLD = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev"
