@@ -73,3 +73,10 @@ async def test_known_name_without_quotes_says_so_and_cites_a_mention(seed_ctx):
     assert reply.text.startswith("No quotes from")
     assert reply.citations, "a known name without quotes still cites where it is mentioned"
     assert all("Avdiivka" in c.sentence or "Avdiyivka" in c.sentence for c in reply.citations)
+
+
+async def test_a_chairmans_quote_is_found_with_its_attribution(stories_ctx):
+    reply = await _quotes(stories_ctx, "Jane Ellis")
+    assert reply.answered, reply.text
+    assert "far too low" in _texts(reply)
+    assert any("said Jane Ellis" in c.sentence for c in reply.citations)

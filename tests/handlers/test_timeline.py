@@ -67,3 +67,12 @@ async def test_topic_without_dated_events_is_not_answered(seed_ctx):
     reply = await _timeline(seed_ctx, "quantum chromodynamics")
     assert not reply.answered
     assert reply.text.startswith("No indexed article")
+
+
+async def test_an_election_timeline_resolves_weekdays_against_each_article(stories_ctx):
+    """ "the party said on Friday" in an article of 5 July 2024 (a Friday) is that day."""
+    reply = await _timeline(stories_ctx, "Labour")
+    assert reply.answered, reply.text
+    events = reply.data["events"]
+    assert any(e["date"] == "2024-07-05" and e["surface"] == "Friday" for e in events), events
+    assert [e["date"] for e in events] == sorted(e["date"] for e in events)

@@ -90,3 +90,10 @@ def test_a_relative_clause_is_not_a_role():
         "said more would follow."
     )
     assert roles_in(text, ["Rishi Sunak"], "PERSON") == []
+
+
+async def test_a_company_chairman_is_described_by_the_article(stories_ctx):
+    reply = await _who(stories_ctx, "Jane Ellis")
+    assert reply.answered, reply.text
+    assert any("chairman" in r.lower() for r in _roles(reply)), reply.text
+    assert any("said Jane Ellis, chairman of Harlow Foods" in c.sentence for c in reply.citations)
