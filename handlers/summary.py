@@ -42,6 +42,11 @@ _PRONOUN_START = re.compile(r"^[“\"–—-]?\s*(?:He|She|They|It|This|That|The
 _NEWS_NOISE = frozenset("said says told according new".split())
 
 
+#: How much being one of its article's key sentences (:func:`pick_sentences`) adds to a
+#: sentence's place in a topic summary.
+KEY_SENTENCE_BONUS = 1.0
+
+
 def _is_noise(word: str) -> bool:
     low = word.lower()
     return low in STOP_WORDS or low in _NEWS_NOISE
@@ -396,8 +401,12 @@ async def _topic_reply(ctx: Context, topic: str) -> Reply:
     # Facts are read only for the most relevant candidates: the rest could not win anyway.
     hits = sorted(hits, key=lambda h: -relevance[h.sentence_id])[:40]
     facts: dict[int, ArticleFacts] = {}
+    key: set[int] = set()  # the sentences each article is summarised by (the one summariser)
     for aid in dict.fromkeys(h.article_id for h in hits):
         facts[aid] = await store.get_facts(aid)
+        sentences = await store.sentences(aid)
+        if sentences:
+            key |= {k.sentence_id for k in pick_sentences(sentences, facts[aid], sentences[0].title, 3)}
     ranked: list[tuple[float, SentenceHit]] = []
     for h in hits:
         f = facts[h.article_id]
@@ -406,6 +415,8 @@ async def _topic_reply(ctx: Context, topic: str) -> Reply:
         names = len({m.text for m in f.mentions if h.start <= m.start < h.end})
         info = min(figs, 2) * 0.6 + (0.4 if quoted else 0.0) + min(names, 4) * 0.2
         info += _length_score(len(h.text.split()))
+        if h.sentence_id in key:
+            info += KEY_SENTENCE_BONUS  # what the article itself leads with
         if _PRONOUN_START.search(h.text):
             info -= 0.4
         if _glued_heading(h.text):
