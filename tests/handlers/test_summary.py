@@ -193,3 +193,10 @@ async def test_an_election_summary_keeps_its_seat_figures(stories_ctx):
     assert {411, 121, 251} <= lows
     key = next(f.value for f in reply.fields if f.name == "Key figures")
     assert "Labour" in key and "seats" in key
+
+
+async def test_a_topic_summary_leads_with_what_the_articles_lead_with(stories_ctx):
+    reply = await _summary(stories_ctx, "Harlow Foods Baxter approach")
+    assert reply.answered, reply.text
+    first = reply.data["sentences"][0]["text"]
+    assert first.startswith("Harlow Foods turned down an approach from Baxter Group"), reply.text
