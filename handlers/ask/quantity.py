@@ -14,9 +14,8 @@ import logging
 import re
 from dataclasses import dataclass
 
-from corpus.extract import gazetteer
-from corpus.language import STOP_WORDS, event_words, is_word, kind_word, lexicon, norm, result_nouns, thing_events
-from corpus.measure import events_of, same_measure, same_party, thing_key, thing_names
+from corpus.language import event_words, lexicon, norm, result_nouns, thing_events
+from corpus.measure import SameName, events_of, same_measure, same_party, thing_key, thing_names
 from corpus.models import Figure, FigureHit
 
 from ..answering import (
@@ -25,7 +24,6 @@ from ..answering import (
     TextIndex,
     analyse,
     closest_facts,
-    content_words,
     countries_in,
     coverage,
     dedupe_figures,
@@ -37,11 +35,7 @@ from ..answering import (
     known_event,
     name_test,
     nationalities,
-    noun_group,
-    numbers_of,
-    parties_named,
     party_fits,
-    result_events,
     same_measure_hits,
     source_label,
     tokens,
@@ -51,30 +45,19 @@ from ..cite import dedupe
 from ..context import Context
 from ..lookup import name_index
 from ..types import Reply
+from .asked import _Asked, _read_question
 from .conditional import _FACTUAL, _hypothetical_figure
 from .reply import _base_data, _correction_note, _unanswered
-from .shape import _HOW_KINDS, Shape
+from .shape import Shape
 
 log = logging.getLogger(__name__)
 
 
-#: The kinds a kind word asks for: "what percentage" may be answered by a level or a change.
-_KIND_FAMILY = {"percent": ("percent", "change"), "population": ("population", "count")}
-#: "How much" asks for an amount of some measured kind, never a bare count.
-_MUCH_KINDS = ("money", "percent", "change", "mass", "volume", "area", "power", "speed", "temperature", "distance")
 #: Kinds a "how many" question may not be answered with unless it names their unit.
 _NOT_COUNTS = frozenset({"money", "percent", "change"})
-#: Words that date or place a question rather than say what happened ("on Thursday").
-_SCENE_WORDS = lexicon(
-    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
-    august september october november december day week month year today yesterday time end start beginning
-    worldwide total""".split()
-)
 #: How much the question's own words beyond the counted noun and the names ("buyback",
 #: "launch", "majority") weigh in picking a figure's sentence.
 PREDICATE_WEIGHT = 1.0
-#: Words that ask for a percentage without being what is counted ("what stake does X own").
-_PERCENT_NOUNS = frozenset({"stake", "share", "proportion", "percentage"})
 _GENERIC_HEADS = lexicon("person thing number one time")
 _DAILY = re.compile(r"\b(each|every|per|a)\s+day\b|\bdaily\b", re.I)
 
@@ -90,50 +73,6 @@ class _Assessed:
     role: str  # answer | related | fallback | scope (| pending:<role>)
     daily: bool
     event: str  # how the figure's event fits the question's: match | weak | free | unknown | partial
-
-
-@dataclass(slots=True)
-class _Asked:
-    """What a quantity question asks for, as structure: the counted noun, the events, the
-    kinds of figure, and whose figure it is."""
-
-    head: str | None
-    head_alts: tuple[str, ...]  # the head and its noun group, as words
-    head_keys: frozenset[str]  # the same as language keys (``Figure.thing_head``)
-    head_events: frozenset[str]  # events the head itself names ("deaths", "casualties")
-    modifiers: list[str]
-    events: frozenset[str]  # event keys of the question's verbs and eventive words
-    known_events: frozenset[str]  # those the event groups know, which another event contradicts
-    kinds: tuple[str, ...]  # figure kinds that may answer (empty: any countable kind)
-    names: frozenset[str]  # keys of the makes or groups the question names ("Leopard" tanks)
-    countries: set[str]  # countries the question names as whose figure it is
-    parties: list[str]  # every name the question gives as a possible party
-
-
-def _asked_kinds(shape: Shape, head: str | None, words: list[str]) -> tuple[str, ...]:
-    """The kinds of figure that may answer: "how far" a distance, "what percentage" a share,
-    "how much did it cost" money, "how many years" a duration; empty for a plain count."""
-    if shape.how in _HOW_KINDS:
-        return _HOW_KINDS[shape.how]
-    if shape.how in ("big", "large"):
-        # "how big is the stake / the settlement / the majority": any size, not a time or an age
-        return ("percent", "money", "count", "population", "area", "distance", "mass", "volume", "change")
-    if shape.measure:
-        kind = kind_word(shape.measure)
-        if kind:
-            return _KIND_FAMILY.get(kind, (kind,))
-    if shape.how == "much" and shape.per_unit:
-        return ("money",)  # "how much per share": a price per unit, never a share of something
-    if shape.how == "much":
-        # "How much did profits rise": a change answers as well as the amount it reached.
-        kinds = {kind_word(w) for w in words} & {"money", "percent"}
-        if kinds:
-            return tuple(dict.fromkeys([*sorted(kinds), "change"]))
-        return _MUCH_KINDS
-    kind = kind_word(head) if head else None
-    if kind in ("money", "distance", "duration", "age"):
-        return (kind,)  # "how many dollars", "how many miles", "how many years"
-    return ()
 
 
 def _event_fit(f: Figure, asked: _Asked, win_events: frozenset[str], sent_events: frozenset[str]) -> str:
@@ -173,66 +112,37 @@ async def _neighbours_mention(ctx: Context, h: FigureHit, terms: list[Term]) -> 
     return False
 
 
-def _read_question(shape: Shape, query: Query) -> _Asked:
-    corrected_target = [query.corrections.get(w, w) for w in shape.target]
-    head = None
-    for w in reversed(corrected_target):
-        if w.lower() not in STOP_WORDS:
-            head = w
-            break
-    modifiers = [w for w in corrected_target if w is not head and w.lower() not in STOP_WORDS]
-    if head and (
-        (kind_word(head) == "money" and (head.lower() == shape.measure or shape.how == "much"))
-        or (kind_word(head) == "percent" and head.lower() == shape.measure and shape.measure in _PERCENT_NOUNS)
-    ):
-        # "what was the price of the bid", "how much cash": the kind is asked, the rest says of what
-        head = None
-    rest_words = content_words(" ".join(query.corrections.get(w, w) for w in tokens(shape.rest)))
-    # Names are written capitalised: a lower-case word a fuzzy name match swallowed ("win" in
-    # "Conservatives win") is still the question's verb.
-    entity_words = {
-        w.lower() for t in query.terms if t.entity for w in tokens(t.label) if w[:1].isupper() or not is_word(w)
-    }
-    # "casualties", "deaths", "arrests": a head that names what events produce.
-    head_events = frozenset()
-    if head:
-        head_events = result_events(head) | {k for k in event_keys([head]) if known_event(k)}
-    verbs = [
-        w for w in rest_words
-        if w.lower() not in entity_words and not nationalities([w]) and not numbers_of(w)
-        and norm(w) not in _SCENE_WORDS and not kind_word(w)
-    ]
-    events = set(event_keys(verbs))
-    # A modifier may be an event ("wounded soldiers"); a name ("Leopard tanks") is not.
-    events |= {k for k in event_keys(m for m in modifiers if not m[:1].isupper()) if known_event(k)}
-    group = noun_group(head) if head else frozenset()
-    head_alts = tuple(sorted(group | {head.lower()})) if group else ((head.lower(),) if head else ())
-    # Whose figure: the people, organisations and countries named ("Russian soldiers" included,
-    # "Leopard tanks" not), never the places ("how far is Soledar").
-    parties = parties_named(query, skip=[w for w in corrected_target if not countries_in(w, metonyms=False)])
-    countries = {c for p in parties for c in countries_in(p, metonyms=False)}
-    return _Asked(
-        head=head,
-        head_alts=head_alts,
-        head_keys=frozenset(norm(a) for a in head_alts),
-        head_events=head_events,
-        modifiers=modifiers,
-        events=frozenset(events),
-        known_events=frozenset(k for k in events if known_event(k)),
-        kinds=_asked_kinds(shape, head, corrected_target + rest_words),
-        names=frozenset(
-            norm(m) for m in modifiers if m[:1].isupper() and not countries_in(m) and not gazetteer.demonym(m)
-        ),
-        countries=countries,
-        parties=parties,
-    )
+@dataclass(slots=True)
+class _Criteria:
+    """How a quantity question judges a figure beyond what it counts (:class:`_Asked`): the
+    names the figure's sentence must give, the question's other words, and how it is put."""
+
+    constraint_terms: list[Term]  # entities outside the counted noun phrase, which the sentence must name
+    predicate_terms: list[Term]  # the question's own words besides the counted noun and the names
+    asks_daily: bool  # "each day", "daily": a rate, not a total
+    per_unit: str | None  # "how much per share": the unit a value is per
+    factual: bool  # asks what did happen, which a conditional figure does not answer
+    same_name: SameName
+    only_orgs: bool  # names organisations only, whose figure a country's is not
 
 
 async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     query = await analyse(ctx, question)
     asked = _read_question(shape, query)
     log.debug("ask reads %r as %s; names %s", question, asked, [(e.matched, e.label) for e in query.entities])
-    head, modifiers = asked.head, asked.modifiers
+    criteria = await _criteria(ctx, question, shape, query, asked)
+    candidates = await _fetch_figures(ctx, asked, criteria)
+    assessed = _score_figures(candidates, asked, criteria)
+    answers, others_rel = await _pick_answers(ctx, assessed, asked, criteria)
+    if not answers:
+        near = [a.hit for a in sorted(assessed, key=lambda a: -a.score)]
+        closest = await closest_facts(ctx, query, figures=near[:3])
+        return _unanswered(question, "quantity", query, closest)
+    return _render_answer(question, query, asked, criteria, assessed, answers, others_rel)
+
+
+async def _criteria(ctx: Context, question: str, shape: Shape, query: Query, asked: _Asked) -> _Criteria:
+    """The terms and manner of the question that every candidate figure is scored against."""
     target_low = {query.corrections.get(w, w).lower() for w in shape.target}
     # Entities the figure's sentence must name: those outside the counted noun phrase.
     constraint_terms = [
@@ -240,15 +150,27 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         if t.entity and not t.generic and not ({w.lower() for w in tokens(t.label)} <= target_low)
     ]
     predicate_terms = [t for t in query.terms if not t.entity and t.label.lower() not in target_low]
-    asks_daily = bool(_DAILY.search(question))
-    per_unit = shape.per_unit
-    factual = bool(_FACTUAL.search(question))
     same_name = name_test(await name_index(ctx))
     # The question names organisations only ("Euronext", "the LSE"): a figure a country is
     # said to give is another party's.
     named = [e for e in query.entities if any(same_party(p, e.matched) for p in asked.parties)]
     only_orgs = bool(named) and not asked.countries and all(e.label not in ("PERSON", "GPE", "LOC") for e in named)
+    return _Criteria(
+        constraint_terms=constraint_terms,
+        predicate_terms=predicate_terms,
+        asks_daily=bool(_DAILY.search(question)),
+        per_unit=shape.per_unit,
+        factual=bool(_FACTUAL.search(question)),
+        same_name=same_name,
+        only_orgs=only_orgs,
+    )
 
+
+async def _fetch_figures(ctx: Context, asked: _Asked, criteria: _Criteria) -> list[FigureHit]:
+    """Candidate figures from the store, found in several ways: by the counted noun (with the
+    names and modifiers asked), by the events it or the question names, and by kind."""
+    head, modifiers = asked.head, asked.modifiers
+    constraint_terms, predicate_terms = criteria.constraint_terms, criteria.predicate_terms
     store = ctx.corpus.store
     head_alts = asked.head_alts
     others = [a for t in constraint_terms for a in t.alts] + [m for m in modifiers if not nationalities([m])]
@@ -281,8 +203,16 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
             candidates += await store.match_figures([], [rare], kinds=asked.kinds, limit=80)
         elif not head and not said:
             candidates += await store.figures_by_kind(asked.kinds, limit=120)
-    candidates = dedupe_figures(candidates)
+    return dedupe_figures(candidates)
 
+
+def _score_figures(candidates: list[FigureHit], asked: _Asked, criteria: _Criteria) -> list[_Assessed]:
+    """Each candidate that may answer, with its score and its role (answer, related measure,
+    fallback, another scope, or pending until a neighbouring sentence names what it lacks)."""
+    head, modifiers, head_alts = asked.head, asked.modifiers, asked.head_alts
+    constraint_terms, predicate_terms = criteria.constraint_terms, criteria.predicate_terms
+    asks_daily, per_unit, factual = criteria.asks_daily, criteria.per_unit, criteria.factual
+    same_name, only_orgs = criteria.same_name, criteria.only_orgs
     assessed: list[_Assessed] = []
     for h in candidates:
         f = h.figure
@@ -388,7 +318,15 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         score -= 0.02 * h.score  # bm25: lower is better
         assessed.append(_Assessed(h, score, role, daily, event))
         log.debug("ask candidate %s %r score=%.2f role=%s event=%s", f.surface, f.thing, score, role, event)
+    return assessed
 
+
+async def _pick_answers(
+    ctx: Context, assessed: list[_Assessed], asked: _Asked, criteria: _Criteria
+) -> tuple[list[_Assessed], list[_Assessed]]:
+    """The figures that answer, best first, and those on another measure."""
+    head = asked.head
+    constraint_terms, predicate_terms = criteria.constraint_terms, criteria.predicate_terms
     # Entities named only in a neighbouring sentence still count, checked for the best few.
     pending = sorted((a for a in assessed if a.role.startswith("pending:")), key=lambda a: -a.score)[:6]
     asked_nations = nationalities(a for t in constraint_terms for a in t.alts)
@@ -413,12 +351,16 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
         # No known event ("how many men were detained"): the question's verb must be there.
         with_pred = [a for a in answers if coverage(predicate_terms, TextIndex.of(a.hit.sentence))[0] > 0]
         answers = with_pred or answers
+    return answers, others_rel
 
-    if not answers:
-        near = [a.hit for a in sorted(assessed, key=lambda a: -a.score)]
-        closest = await closest_facts(ctx, query, figures=near[:3])
-        return _unanswered(question, "quantity", query, closest)
 
+def _render_answer(
+    question: str, query: Query, asked: _Asked, criteria: _Criteria, assessed: list[_Assessed],
+    answers: list[_Assessed], others_rel: list[_Assessed],
+) -> Reply:
+    """The reply: the best-supported value first, other values on the same measure as sources
+    that differ, then other figures, other scopes and other measures, with the evidence."""
+    same_name = criteria.same_name
     top = answers[0]
     in_scope = [a for a in answers if a.daily == top.daily]
     # Two values in one sentence are a total and its part, or a start and an end ("from 5,000
