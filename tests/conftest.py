@@ -98,6 +98,12 @@ STORIES = {
         "Baxter Group could face a fine of £2m if regulators find it broke takeover rules.\n\n"
         "Shares in the company have risen 8% since the approach was made public."
     ),
+    "zentra-1.md": (
+        "title: Zentra Z5 handset sells fast in Korea\noutlet: Wire\ndate: 2024-05-10\n"
+        "url: https://news.example/zentra-1\n\n"
+        "Zentra has sold more than 300,000 units of its Z5 handset in Korea since its launch in April.\n\n"
+        "Rival Orbix said on Thursday it had sold 2 million units of its OX7 phone last year."
+    ),
 }
 
 

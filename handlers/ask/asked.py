@@ -8,6 +8,7 @@ fields instead of re-reading the question's words.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from corpus.extract import gazetteer
@@ -86,6 +87,21 @@ def _asked_kinds(shape: Shape, head: str | None, words: list[str]) -> tuple[str,
     return ()
 
 
+def _singular_name(word: str) -> str:
+    """"PSPs" -> "PSP", "Z5s" -> "Z5": the name without its plural ending."""
+    return re.sub(r"(?<=[A-Z0-9])s$", "", word)
+
+
+def is_product_name(word: str) -> bool:
+    """A counted noun that is a name ("PSPs", "iPhones"), not an English word, country or people."""
+    bare = _singular_name(word)
+    if countries_in(bare) or gazetteer.demonym(bare) or not any(c.isupper() for c in word):
+        return False
+    if bare.isupper() and 2 <= len(bare) <= 5:
+        return True  # an acronym ("DS", "PSP") is a name even where it spells a word
+    return not is_word(word) and not is_word(bare)
+
+
 def _read_question(shape: Shape, query: Query) -> _Asked:
     corrected_target = [query.corrections.get(w, w) for w in shape.target]
     head = None
@@ -119,6 +135,10 @@ def _read_question(shape: Shape, query: Query) -> _Asked:
     # A modifier may be an event ("wounded soldiers"); a name ("Leopard tanks") is not.
     events |= {k for k in event_keys(m for m in modifiers if not m[:1].isupper()) if known_event(k)}
     group = noun_group(head) if head else frozenset()
+    named_head = bool(head) and is_product_name(head)
+    if named_head:
+        # "how many PSPs": a product counted by its name is counted in units, consoles, copies
+        group = noun_group("unit") | {head.lower()}
     head_alts = tuple(sorted(group | {head.lower()})) if group else ((head.lower(),) if head else ())
     # Whose figure: the people, organisations and countries named ("Russian soldiers" included,
     # "Leopard tanks" not), never the places ("how far is Soledar").
@@ -135,7 +155,7 @@ def _read_question(shape: Shape, query: Query) -> _Asked:
         kinds=_asked_kinds(shape, head, corrected_target + rest_words),
         names=frozenset(
             norm(m) for m in modifiers if m[:1].isupper() and not countries_in(m) and not gazetteer.demonym(m)
-        ),
+        ) | ({norm(head), norm(_singular_name(head))} if named_head and head else set()),
         countries=countries,
         parties=parties,
     )

@@ -45,7 +45,7 @@ from ..cite import dedupe
 from ..context import Context
 from ..lookup import name_index
 from ..types import Reply
-from .asked import _Asked, _read_question
+from .asked import _Asked, _read_question, is_product_name
 from .conditional import _FACTUAL, _hypothetical_figure
 from .reply import _base_data, _correction_note, _unanswered
 from .shape import Shape
@@ -141,9 +141,22 @@ async def answer_quantity(ctx: Context, question: str, shape: Shape) -> Reply:
     return _render_answer(question, query, asked, criteria, assessed, answers, others_rel)
 
 
+def _names_another_product(sentence: str, asked: _Asked) -> bool:
+    """Whether a sentence names a product other than the one a question counts by name, and
+    not that one."""
+    keys = {norm(w) for w in tokens(sentence)}
+    if asked.names & keys:
+        return False
+    return any(is_product_name(w) and not countries_in(w) for w in tokens(sentence)[1:] if w.isupper() and len(w) >= 2)
+
+
 async def _criteria(ctx: Context, question: str, shape: Shape, query: Query, asked: _Asked) -> _Criteria:
     """The terms and manner of the question that every candidate figure is scored against."""
-    target_low = {query.corrections.get(w, w).lower() for w in shape.target}
+    # The counted noun is not a constraint, unless it is a name ("how many PSPs": the figure's
+    # sentence or its neighbours must name the PSP; it may count "units").
+    target_low = {
+        query.corrections.get(w, w).lower() for w in shape.target if not (w == asked.head and is_product_name(w))
+    }
     # Entities the figure's sentence must name: those outside the counted noun phrase.
     constraint_terms = [
         t for t in query.terms
@@ -236,6 +249,8 @@ def _score_figures(candidates: list[FigureHit], asked: _Asked, criteria: _Criter
         names = thing_names(f)
         if asked.names and names and not (asked.names & names):
             continue  # "Challenger 2 tanks" do not answer a question about Leopard tanks
+        if asked.head and is_product_name(asked.head) and _names_another_product(h.sentence, asked):
+            continue  # "its DS handheld … sold 2.8 million units" does not count PSPs
         # A measured figure ("15 years", "20 km") counts its unit, whatever noun stands near it.
         unit_words = {norm(w) for w in tokens(f"{f.unit or ''} {f.unit_original or ''}")}
         names_unit = bool(head) and norm(head) in unit_words
@@ -340,7 +355,13 @@ async def _pick_answers(
     if not answers:
         # Figures whose event says nothing either way answer when nothing better does
         # ("eight vehicles known as M88s" for "how many M88s will the US send").
-        answers = sorted((a for a in assessed if a.role == "fallback"), key=lambda a: -a.score)
+        # A product counted as "units" must be sold, shipped… as asked: "a million units
+        # ready for its US launch" does not say how many were sold.
+        by_name = bool(head) and is_product_name(head)
+        answers = sorted(
+            (a for a in assessed if a.role == "fallback" and not (by_name and not (asked.names & thing_names(a.hit.figure)))),
+            key=lambda a: -a.score,
+        )
     others_rel = sorted((a for a in assessed if a.role == "related"), key=lambda a: -a.score)
     if head:
         # "men" asked: figures counting men beat figures counting soldiers, its near-synonym.

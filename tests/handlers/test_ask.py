@@ -362,3 +362,10 @@ async def test_what_kind_word_questions_ask_for_that_kind(stories_ctx) -> None:
     assert not reply.answered or "%" in reply.text.splitlines()[0], reply.text
     reply = await ask(stories_ctx, "What fine was Baxter Group given?")
     assert not reply.answered, reply.text  # "could face a fine of £2m if …" is not a fine given
+
+
+async def test_a_product_counted_by_its_name_is_counted_in_units(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "How many Z5s has Zentra sold in Korea?")
+    assert reply.answered, reply.text
+    first = reply.text.splitlines()[0]
+    assert "300,000" in first and "2 million" not in reply.text, reply.text  # the OX7's units are another product's
