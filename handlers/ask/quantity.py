@@ -285,6 +285,8 @@ def _score_figures(candidates: list[FigureHit], asked: _Asked, criteria: _Criter
             score += 1.0
             if len(countries_in(f.party)) <= 1:
                 score += 1.5  # Germany's own figure before one Germany shares with the US
+        elif f.claimant and party_fits(asked.parties, f.claimant, same_name):
+            score += 1.0  # the party asked about gives the figure itself: its own, not an estimate
         pred_cov = coverage(predicate_terms, sent_idx)[0] if predicate_terms else 0.0
         score += PREDICATE_WEIGHT * pred_cov
         if f.thing and predicate_terms:
@@ -362,6 +364,10 @@ async def _pick_answers(
             (a for a in assessed if a.role == "fallback" and not (by_name and not (asked.names & thing_names(a.hit.figure)))),
             key=lambda a: -a.score,
         )
+    if asked.events and any(a.event == "match" for a in answers):
+        # The figure whose sentence states the event asked about leads one that says nothing
+        # of it ("130 dlrs a share" in "plans to buy back" before a closing share price).
+        answers = [a for a in answers if a.event == "match"] + [a for a in answers if a.event != "match"]
     others_rel = sorted((a for a in assessed if a.role == "related"), key=lambda a: -a.score)
     if head:
         # "men" asked: figures counting men beat figures counting soldiers, its near-synonym.

@@ -369,3 +369,11 @@ async def test_a_product_counted_by_its_name_is_counted_in_units(stories_ctx) ->
     assert reply.answered, reply.text
     first = reply.text.splitlines()[0]
     assert "300,000" in first and "2 million" not in reply.text, reply.text  # the OX7's units are another product's
+
+
+async def test_the_companys_own_forecast_leads_an_analysts_estimate(stories_ctx) -> None:
+    reply = await ask(stories_ctx, "How many Z5 handsets will Zentra sell this year?")
+    assert reply.answered, reply.text
+    first = reply.text.splitlines()[0]
+    assert "1.2 million" in first, reply.text
+    assert "1.5 million" in reply.text  # the estimate is still shown, after it
