@@ -42,6 +42,13 @@ _PRONOUN_START = re.compile(r"^[“\"–—-]?\s*(?:He|She|They|It|This|That|The
 _NEWS_NOISE = frozenset("said says told according new".split())
 
 
+async def _empty_cache() -> dict:
+    return {}
+
+
+#: The most relevant articles whose key sentences a topic summary looks up (each costs a read
+#: of the article's sentences the first time, per corpus generation).
+KEY_SENTENCE_ARTICLES = 10
 #: How much being one of its article's key sentences (:func:`pick_sentences`) adds to a
 #: sentence's place in a topic summary.
 KEY_SENTENCE_BONUS = 1.0
@@ -402,11 +409,16 @@ async def _topic_reply(ctx: Context, topic: str) -> Reply:
     hits = sorted(hits, key=lambda h: -relevance[h.sentence_id])[:40]
     facts: dict[int, ArticleFacts] = {}
     key: set[int] = set()  # the sentences each article is summarised by (the one summariser)
-    for aid in dict.fromkeys(h.article_id for h in hits):
+    known: dict[int, frozenset[int]] = await per_generation(ctx, "key_sentences", _empty_cache)
+    for i, aid in enumerate(dict.fromkeys(h.article_id for h in hits)):
         facts[aid] = await store.get_facts(aid)
-        sentences = await store.sentences(aid)
-        if sentences:
-            key |= {k.sentence_id for k in pick_sentences(sentences, facts[aid], sentences[0].title, 3)}
+        if i < KEY_SENTENCE_ARTICLES:
+            if aid not in known:
+                sentences = await store.sentences(aid)
+                known[aid] = frozenset(
+                    k.sentence_id for k in pick_sentences(sentences, facts[aid], sentences[0].title, 3)
+                ) if sentences else frozenset()
+            key |= known[aid]
     ranked: list[tuple[float, SentenceHit]] = []
     for h in hits:
         f = facts[h.article_id]
