@@ -188,6 +188,7 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
 
     corpus = await _open_corpus(settings, extract=not getattr(ns, "no_extract", False))
     catch_up: asyncio.Task | None = None
+    warming: asyncio.Task | None = None
     try:
         ctx = Context(corpus)
         stale = len(await corpus.store.stale_article_ids(FACTS_VERSION)) if command != "reindex" else 0
@@ -198,6 +199,8 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         elif stale and not json_output:
             print(f"Note: the facts of {stale} articles come from an older extractor; run `briefbot reindex`.",
                   file=sys.stderr)
+        if command in ("run", "shell"):
+            warming = asyncio.create_task(corpus.warm())
         if command == "run":
             if settings.discord_token is not None:
                 from .discord_bot import run_discord
@@ -226,6 +229,9 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         _emit(console, reply, json_output)
         return 0 if not reply.error else 1
     finally:
+        if warming is not None:
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
         if catch_up is not None:
             catch_up.cancel()  # articles not yet re-extracted stay stale and are caught up next time
             await asyncio.gather(catch_up, return_exceptions=True)

@@ -149,6 +149,14 @@ class Corpus:
         except ModelMissingError:
             return ClaimParse()
 
+    async def warm(self) -> None:
+        """Load the English model and word lists in the background, so the first question
+        does not wait seconds for them."""
+        try:
+            await asyncio.to_thread(parse_claim, "How many words does a warm model read?")
+        except ModelMissingError:
+            log.info("no English model: questions are matched on words alone")
+
     async def ensure_seeded(self) -> list[IngestResult]:
         """Fill an empty database from the articles shipped in ``corpus/articles``."""
         if await self.store.count_articles():

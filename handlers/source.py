@@ -301,10 +301,11 @@ async def source_command(ctx: Context, req: Request) -> Reply:
         return Reply("source", False, "\n".join(lines), title="Claim not found as stated",
                      citations=dedupe(cites), data=data)
 
+    # Other sources differ on a number the claim states; a claim with no number ("the LSE
+    # rejected the offer") has no figure to be contradicted on.
     mine = [
         h for m in supports for h in m.figures
-        if not query.numbers
-        or any(same_number(n, v) for n in query.numbers for v in (h.figure.low, h.figure.high) if v is not None)
+        if any(same_number(n, v) for n in query.numbers for v in (h.figure.low, h.figure.high) if v is not None)
     ]
     exclude = {(m.ranked.hit.article_id, m.ranked.hit.text) for m in supports}
     differing = await _differing_figures(ctx, mine, exclude, same_name)

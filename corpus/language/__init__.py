@@ -369,7 +369,7 @@ def _base_forms(word: str) -> list[str]:
     return [
         word[: len(word) - len(suffix)] + base
         for suffix, base in _INFLECTIONS
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2
     ]
 
 
@@ -406,7 +406,7 @@ def phrase_spans(words: Iterable[str]) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=1)
 def _english_keys() -> frozenset[str]:
-    """Keys of every English word the spaCy model's lemmatizer knows (its WordNet-derived
+    """Every English word the spaCy model's lemmatizer knows, lower case (its WordNet-derived
     index plus irregular forms). Empty when no English model is installed."""
     from spacy.lookups import Lookups
 
@@ -425,8 +425,9 @@ def _english_keys() -> frozenset[str]:
                     if lookups.has_table(table):
                         for forms in lookups.get_table(table).values():
                             words.update(forms if isinstance(forms, list) else forms.keys())
-                words = {w for w in words if w.isalpha()}
-                return frozenset(words) | frozenset(norm(w) for w in words)
+                # the words as listed (base forms and irregular forms); inflections are
+                # reduced to these by :func:`is_word`, which is cheaper than a stem of each
+                return frozenset(w for w in words if w.isalpha())
     log.info("no English model found: every word counts as unknown to the typo fixer")
     return frozenset()
 
@@ -437,7 +438,7 @@ def is_word(word: str) -> bool:
         return False
     keys = _english_keys()
     w = word.lower()
-    if norm(w) in keys or w in keys:
+    if w in keys:
         return True
     # Porter keys of inflected forms differ now and then ("rebuffed" -> "rebuf", "rebuff"):
     # try the base forms a regular inflection leaves.
