@@ -682,6 +682,17 @@ class Store:
         + " FROM figures f JOIN articles a ON a.id = f.article_id LEFT JOIN sentences s ON s.id = f.sentence_id"
     )
 
+    async def articles_titled(self, words: Sequence[str], limit: int = 20) -> list[int]:
+        """Ids of the newest articles whose title holds every one of ``words`` (case-insensitive):
+        an article about the PSP may call it "the gadget" in every sentence but its title."""
+        words = [w for w in words if w.strip()]
+        if not words:
+            return []
+        likes = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
+        where = " AND ".join("title LIKE ? ESCAPE '\\'" for _ in likes)
+        rows = await self._all(f"SELECT id FROM articles WHERE {where} ORDER BY id DESC LIMIT ?", (*likes, limit))
+        return [r[0] for r in rows]
+
     async def figures_for_articles(self, article_ids: Iterable[int]) -> list[FigureHit]:
         ids = sorted(set(article_ids))
         out: list[FigureHit] = []

@@ -30,6 +30,7 @@ from corpus.language import (
     event_words,
     kind_word,
     norm,
+    noun_groups,
     thing_events,
     tokens,
 )
@@ -243,6 +244,10 @@ async def _neighbours_name(ctx: Context, hit: FigureHit, party: str, cache: dict
     return False
 
 
+#: What a product may be called in a sentence that leaves its name to the title.
+_PRODUCT_KEYS = frozenset(norm(w) for g in noun_groups() if "unit" in g for w in g)
+
+
 async def _around_keys(ctx: Context, hit: FigureHit, cache: dict[int, list[SentenceHit]]) -> set[str]:
     """Word keys of a figure's article title and of the sentences either side of it."""
     aid = hit.article.id
@@ -267,6 +272,11 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
         produced = [w for k in keys for cls in sorted(thing_events(k)) for w in event_words(cls)]
         hits += await store.search_figures(" ".join([*plan.words, *produced, *party_words]), limit=300)
         hits += await store.figures_by_head(keys, limit=300)
+        names = [w for w in plan.words if w[:1].isupper()]
+        if plan.kinds and names:
+            # "PSP price": the articles titled with the name may say "the gadget … costs $250"
+            titled = await store.articles_titled(names)
+            hits += [h for h in await store.figures_for_articles(titled) if h.figure.kind in plan.kinds]
     elif plan.kinds:
         if party_words:
             hits += await store.search_figures(" ".join(party_words), kinds=plan.kinds, limit=300)
@@ -298,8 +308,11 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
             around = await _around_keys(ctx, h, cache)
             own_party = {norm(w) for w in tokens(f.party or "")}
             foreign = bool(own_party) and not own_party <= set(plan.keys)
+            # "$20 disks" in an article titled "… PSP …" is the price of something else; "$250
+            # handheld console" there is the PSP's
+            other_thing = bool(f.thing_head) and f.thing_head not in plan.keys and f.thing_head not in _PRODUCT_KEYS
             cover = [
-                c if c else (0.5 if k in around and not foreign else 0)
+                c if c else (0.5 if k in around and not foreign and not other_thing else 0)
                 for k, c in zip(plan.required, cover, strict=True)
             ]
         if any(c == 0 for c in cover) or (

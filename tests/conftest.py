@@ -104,7 +104,8 @@ STORIES = {
         "Zentra has sold more than 300,000 units of its Z5 handset in Korea since its launch in April.\n\n"
         "Rival Orbix said on Thursday it had sold 2 million units of its OX7 phone last year.\n\n"
         "Analysts at Kemp Securities estimate that 1.5 million Z5 handsets will be sold this year.\n\n"
-        "Zentra expects to sell 1.2 million Z5 handsets this year, the company said."
+        "Zentra expects to sell 1.2 million Z5 handsets this year, the company said.\n\n"
+        "The handset costs $499 in Seoul.\n\nA charging dock for it costs $49."
     ),
 }
 

@@ -973,6 +973,8 @@ def _thing(ctx: _Context, cand: _Candidate, anchor: Token, last_thing: tuple[int
         for child in anchor.children:  # "$5.5 billion in humanitarian aid", "85% of the territory"
             if child.dep_ == "prep" and child.lower_ in ("in", "for", "of") and child.i not in exclude:
                 noun = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if noun is not None and noun.ent_type_ in _WHERE_OR_WHEN:
+                    noun = None  # "$499 in Seoul" is a price where, not a price of Seoul
                 if noun is not None:
                     break
     if (
@@ -1004,6 +1006,8 @@ def _thing(ctx: _Context, cand: _Candidate, anchor: Token, last_thing: tuple[int
     return _Thing(None, None, set())
 
 
+#: Entity types that say where or when, never what an amount is of.
+_WHERE_OR_WHEN = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME"})
 _BREAKS = frozenset({"-", "–", "—", ":", "(", ";"})
 
 

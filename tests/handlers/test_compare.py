@@ -184,3 +184,10 @@ async def test_a_figure_whose_sentence_leaves_the_name_to_the_title_is_compared(
     reply = await _compare(stories_ctx, "Harlow Foods shares")
     assert reply.answered, reply.text
     assert any(f["low"] == 8 for f in _figures(reply)), reply.text
+
+
+async def test_a_products_price_is_found_where_only_the_title_names_it(stories_ctx) -> None:
+    reply = await _compare(stories_ctx, "Z5 price")
+    assert reply.answered, reply.text
+    lows = {f["low"] for f in _figures(reply)}
+    assert 499 in lows, reply.text  # "The handset costs $499": the title says which handset

@@ -622,3 +622,8 @@ def test_a_counted_noun_phrase_ends_at_a_dash(nlp):
 def test_a_hyphenated_compound_is_not_a_break(nlp):
     (f,) = figures(nlp, "The assistance will include eight tracked recovery-and-towing vehicles known as M88s.")
     assert f.thing_head == "vehicl" and "vehicles" in f.thing
+
+
+def test_a_price_in_a_place_is_not_a_price_of_the_place(nlp):
+    (f,) = figures(nlp, "The handset costs $499 in Seoul.")
+    assert f.kind == "money" and f.thing != "Seoul"
