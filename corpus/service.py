@@ -20,6 +20,7 @@ from . import clean, segment, sources
 from .errors import IngestError, ModelMissingError
 from .extract.aliases import AliasIndex
 from .extract.claims import ClaimParse, parse_claim
+from .language import is_word
 from .extract.pipeline import FACTS_VERSION, ExtractionItem, Extractor
 from .models import (
     Article,
@@ -154,6 +155,7 @@ class Corpus:
         does not wait seconds for them."""
         try:
             await asyncio.to_thread(parse_claim, "How many words does a warm model read?")
+            await asyncio.to_thread(is_word, "warm")
         except ModelMissingError:
             log.info("no English model: questions are matched on words alone")
 

@@ -179,6 +179,10 @@ async def _criteria(ctx: Context, question: str, shape: Shape, query: Query, ask
     )
 
 
+#: Candidate figures scored per question at most (each is read against the question's words).
+MAX_CANDIDATES = 250
+
+
 async def _fetch_figures(ctx: Context, asked: _Asked, criteria: _Criteria) -> list[FigureHit]:
     """Candidate figures from the store, found in several ways: by the counted noun (with the
     names and modifiers asked), by the events it or the question names, and by kind."""
@@ -216,7 +220,8 @@ async def _fetch_figures(ctx: Context, asked: _Asked, criteria: _Criteria) -> li
             candidates += await store.match_figures([], [rare], kinds=asked.kinds, limit=80)
         elif not head and not said:
             candidates += await store.figures_by_kind(asked.kinds, limit=120)
-    return dedupe_figures(candidates)
+    # Bounded work: the narrowest searches come first, so the cap drops the broad tail.
+    return dedupe_figures(candidates)[:MAX_CANDIDATES]
 
 
 def _score_figures(candidates: list[FigureHit], asked: _Asked, criteria: _Criteria) -> list[_Assessed]:
