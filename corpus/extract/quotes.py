@@ -287,6 +287,8 @@ def find_quotes(text: str, docs: list[tuple[int, Doc]], mentions: list[Mention])
             continue
         if spk is None and cand.kind == "unclosed":
             spk = _continued_in_next_paragraph(art, cand, candidates[k + 1 : k + 2])
+        if spk is None:
+            spk = _next_sentence_speaker(art, cand)
         if spk is None and cand.standalone and previous is not None and cand.para - previous_para <= 1:
             spk = _named_topic_between(art, previous_end, cand.open_at) or previous
             spk = _Speaker(spk.name, spk.as_written, spk.role, "context", spk.is_person, spk.anchor)
@@ -311,6 +313,26 @@ def find_quotes(text: str, docs: list[tuple[int, Doc]], mentions: list[Mention])
         if spk.name:
             previous, previous_para, previous_end = spk, cand.para, cand.close_at
     return quotes
+
+
+def _next_sentence_speaker(art: _Article, cand: _Candidate) -> _Speaker | None:
+    """A quote whose own sentence names nobody, attributed explicitly by the sentence right
+    after it ("“… Buyers are desperate.” The market is tight, said Arthur Cherry, a trader"),
+    when that sentence holds no quote of its own and its reporting verb's subject is a person."""
+    p = art.paras[cand.para]
+    close = cand.close_at - p.offset
+    nxt = next((s for s in p.doc.sents if s.start_char >= close), None)
+    if nxt is None:
+        return None
+    a, b = nxt.start_char + p.offset, nxt.end_char + p.offset
+    if any(a <= start < b for start, _ in art.quote_ranges):
+        return None
+    for verb in nxt:
+        if _is_speech_verb(verb) or _is_speech_verb(verb, after=True):
+            spk = _speaker_of_verb(art, p, verb, cand)
+            if spk is not None and spk.name and spk.is_person:
+                return _Speaker(spk.name, spk.as_written, spk.role, "context", spk.is_person, spk.anchor)
+    return None
 
 
 def _continued_in_next_paragraph(art: _Article, cand: _Candidate, following: list[_Candidate]) -> _Speaker | None:

@@ -374,3 +374,22 @@ def test_a_role_description_stays_as_written_when_two_people_are_in_play(nlp):
     )
     quotes = extract(nlp, text)
     assert [q.speaker.lower() for q in quotes] == ["the president"]
+
+
+def test_a_quote_takes_the_speaker_the_next_sentence_names(nlp):
+    text = (
+        "Oil prices rose sharply on Monday.\n\n"
+        "\"We have never seen demand like this. Buyers are desperate.\" The market is tight,"
+        " said Arthur Cherry, a trader at Cherry Futures."
+    )
+    q = by_text(extract(nlp, text), "We have never seen")
+    assert q.speaker == "Arthur Cherry" and q.attribution == "context"
+    assert "trader" in (q.speaker_role or "")
+
+
+def test_a_quote_does_not_take_a_speaker_from_a_sentence_with_its_own_quote(nlp):
+    text = (
+        "\"Prices will fall by summer.\" \"They will not,\" said Arthur Cherry, a trader."
+    )
+    q = by_text(extract(nlp, text), "Prices will fall")
+    assert q.speaker != "Arthur Cherry"
