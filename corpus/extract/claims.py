@@ -46,8 +46,8 @@ def parse_claim(text: str) -> ClaimParse:
     for tok in doc:
         if tok.pos_ != "VERB" or tok.dep_ not in _PREDICATE_DEPS:
             continue
-        if any(c.dep_ == "neg" or c.lower_ in NEGATIONS for c in tok.children) and tok.dep_ in ("ROOT", "xcomp"):
-            negated = True
+        if any(c.dep_ == "neg" or c.lower_ in NEGATIONS for c in tok.children):
+            negated = True  # "will not contest", "said he couldn't rule out"
         if norm(tok.text) in negative_verbs() and any(c.dep_ == "xcomp" for c in tok.children):
             negated = not negated  # "refused to send" denies "send"
             negators.append(tok.text)

@@ -34,3 +34,8 @@ def test_a_condition_is_context_and_a_negating_verb_is_named() -> None:
     p = parse_claim("Lukashenko said Belarus would fight if a single Ukrainian soldier entered its territory")
     assert p.predicates == ("fight",)  # "said" is light, "entered" only sets the condition
     assert parse_claim("Spain refused to send cluster bombs").negators == ("refused",)
+
+
+def test_a_negation_inside_reported_speech_counts() -> None:
+    p = parse_claim("VW's chairman said he couldn't rule out losses above 500 million marks")
+    assert p.negated and p.predicates == ("rule out",)
