@@ -129,7 +129,15 @@ def _counted_terms(query: Query, claim: str) -> list:
     common-noun modifiers a paraphrase may drop ("member" in "31 member states")."""
     needed: set[str] = set()
     for m in number_mentions(claim):
-        words = [w for w in content_words(claim[m.end:]) if not numbers_of(w)][:3]
+        words = []
+        for w in content_words(claim[m.end:]):
+            if numbers_of(w):
+                continue
+            if w.lower().endswith("ed") and len(w) > 4 and not w[:1].isupper() and words:
+                break  # "three United directors voted off": the verb ends the counted phrase
+            words.append(w)
+            if len(words) == 3:
+                break
         if not words:
             # "US troop presence rose to 24,000": the counted thing comes before the number.
             words = [w for w in content_words(claim[: m.start]) if not numbers_of(w)]
@@ -265,7 +273,13 @@ async def source_command(ctx: Context, req: Request) -> Reply:
             values = _numbers_of(r, figs)
             # The words the claim's number counts must be there too: "14 Challenger 2 tanks"
             # does not state "14 Leopard tanks".
-            same_count = coverage(counted, r.hit.text)[0] >= 0.999 if counted else True
+            # a name the sentence leaves to its neighbours or title ("the Red Devils" for
+            # United) still says whose they are
+            here, around = TextIndex.of(r.hit.text), contexts.get(r.hit.sentence_id)
+            same_count = all(
+                any(here.has(a) or (t.entity and around is not None and around.has(a)) for a in t.alts)
+                for t in counted
+            )
             if not same_count:
                 status = "partial"
             elif all(any(same_number(n, v) for v in values) for n in query.numbers):

@@ -135,3 +135,10 @@ async def test_a_claim_that_says_the_opposite_is_not_stated(stories_ctx) -> None
                   "Harlow Foods did not turn down the approach"):
         reply = await source(stories_ctx, claim)
         assert not reply.answered, (claim, reply.text)
+
+
+async def test_the_counted_phrase_ends_at_its_verb_and_a_name_may_come_from_the_title(stories_ctx) -> None:
+    # "1.2 million Z5 handsets": the title and the sentence name Zentra; "expects" is not counted
+    reply = await source(stories_ctx, "Zentra expected to sell 1.2 million Z5 handsets")
+    assert reply.answered, reply.text
+    assert cited(reply, "Zentra expects to sell 1.2 million Z5 handsets")
