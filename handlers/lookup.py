@@ -21,7 +21,7 @@ _WORD = re.compile(r"[\w’'.-]+", re.UNICODE)
 #: Words of a question that are never a name on their own: the stop words, and the words
 #: people use to ask for figures, quotes and commands.
 _QUERY_WORDS = frozenset(
-    """far said says tell yes latest recent killed wounded dead tanks soldiers people troops figures figure
+    """far said says tell yes latest recent killed wounded dead soldiers people troops figures figure
     number numbers quote quotes compare summary summarize source sources article articles timeline news
     report reports claim claims""".split()
 )

@@ -100,10 +100,11 @@ def roles_in(text: str, names: list[str], label: str) -> list[str]:
         m = _ROLE_BEFORE_NAME.search(before)
         if m:
             found.append(m.group("role"))
-    # "Yevgeniy Prigozhin, the head of the Russian Wagner Group, which …"
+    # "Yevgeniy Prigozhin, the head of the Russian Wagner Group, which …"; "X, UN envoy to …"
+    # (any acronym may open the description: an organisation's or a country's)
     for m in re.finditer(
         alt + r",\s+(?P<role>(?:the|a|an)\s+" + clause + r"{3,100}?|[a-z]" + clause + r"{2,100}?|"
-        r"[A-Z][\w.-]*[’']s\s+" + clause + r"{3,100}?|(?:U\.S\.|US|UN|NATO|EU)\s+" + clause + r"{3,100}?)"
+        r"[A-Z][\w.-]*[’']s\s+" + clause + r"{3,100}?|(?:(?:[A-Z]\.){2,}|[A-Z]{2,6})\s+" + clause + r"{3,100}?)"
         r"(?=,|;|\s+(?:said|says|told|added|wrote)\b|\.[”\"’]?\s*$)",
         text,
     ):
