@@ -23,6 +23,15 @@ _NOISE_ANYWHERE = re.compile(
     r"\bcopyright\b|©|\bdelivered right to your inbox\b|\blive briefing\b)",
     re.IGNORECASE,
 )
+#: A literal piece of every alternative above, lower-cased: the regex runs only on a sentence
+#: holding one (an alternation tried at every position costs 0.1 ms a sentence).
+_NOISE_KEYS = (
+    "sign up", "subscribe", "read more", "click here", "photo:", "image", "video:", "watch:", "listen:",
+    "credit:", "newsletter", "unlimited access", "scroll to top", "connect with us", "follow us",
+    "all rights reserved", "cookie", "terms of ", "contributed to ", "with reporting by", "get the ",
+    "what are you looking for", "creative", "cc by", "http", "www.", "copyright", "©",
+    "delivered right to your inbox", "live briefing",
+)
 _NOISE_START = re.compile(
     r"^\W*(?:advertisement|written by|related|recommended|share|"
     r"by [A-Z][\w.’'-]+(?: [A-Z][\w.’'-]+){0,3}(?:\s*/|$)|"
@@ -49,7 +58,9 @@ def looks_like_boilerplate(text: str, title: str | None = None) -> bool:
     words = _WORD.findall(s)
     if len(words) < 6:
         return True
-    if _NOISE_ANYWHERE.search(s) or _NOISE_START.search(s) or _BIO.search(s):
+    low = s.lower()
+    noisy = any(k in low for k in _NOISE_KEYS) and _NOISE_ANYWHERE.search(s)
+    if noisy or _NOISE_START.search(s) or _BIO.search(s):
         return True
     letters = [c for c in s if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) / len(letters) > 0.6:

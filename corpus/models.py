@@ -290,6 +290,7 @@ class FigureHit:
     article: ArticleSummary
     sentence: str
     score: float = 0.0
+    sentence_id: int | None = None  # for the sentences around it (``Store.neighbour_texts``)
 
 
 @dataclass(slots=True, frozen=True)

@@ -710,17 +710,23 @@ class Store:
     ) -> list[FigureHit]:
         """Figures whose thing, claimant or sentence match the words of ``query`` (bm25)."""
         match = escape_fts(query, any_term=True)
-        params: list[Any] = []
-        sql = self._FIG_SELECT.replace(" FROM figures f", ", bm25(figures_fts, 4.0, 1.0, 1.0) AS score FROM figures f")
-        sql += " JOIN figures_fts ON figures_fts.rowid = f.id WHERE figures_fts MATCH ?"
         if not match:
             return []
+        # Rank inside the FTS table and join only the winners: "oil" matches thousands.
+        inner = "SELECT figures_fts.rowid AS id, bm25(figures_fts, 4.0, 1.0, 1.0) AS score FROM figures_fts"
+        params: list[Any] = []
+        if kinds:
+            inner += " JOIN figures f2 ON f2.id = figures_fts.rowid"
+        inner += " WHERE figures_fts MATCH ?"
         params.append(match)
         if kinds:
-            sql += f" AND f.kind IN ({','.join('?' * len(kinds))})"
+            inner += f" AND f2.kind IN ({','.join('?' * len(kinds))})"
             params += list(kinds)
-        sql += " ORDER BY score LIMIT ?"
+        inner += " ORDER BY score LIMIT ?"
         params.append(limit)
+        sql = self._FIG_SELECT.replace(" FROM figures f", ", m.score AS score FROM figures f")
+        sql = sql.replace(" FROM figures f", f" FROM ({inner}) m JOIN figures f ON f.id = m.id", 1)
+        sql += " ORDER BY m.score"
         return [_figure_hit(r, r["score"]) for r in await self._all(sql, params)]
 
     async def figures_by_kind(self, kinds: Sequence[str], limit: int = 200) -> list[FigureHit]:
@@ -1187,7 +1193,9 @@ def _prefixed_summary(r: sqlite3.Row) -> ArticleSummary:
 
 
 def _figure_hit(r: sqlite3.Row, score: float = 0.0) -> FigureHit:
-    return FigureHit(r["fid"], _figure(r), _prefixed_summary(r), r["sentence"] or r["surface"], score)
+    return FigureHit(
+        r["fid"], _figure(r), _prefixed_summary(r), r["sentence"] or r["surface"], score, r["sentence_id"]
+    )
 
 
 def _quote_hit(r: sqlite3.Row, score: float = 0.0) -> QuoteHit:

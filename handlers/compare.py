@@ -228,36 +228,21 @@ class _Candidate:
     party_from_context: bool = False  # the party asked about is named only around the figure
 
 
-async def _neighbours_name(ctx: Context, hit: FigureHit, party: str, cache: dict[int, list[SentenceHit]]) -> bool:
+def _neighbours_name(hit: FigureHit, party: str, around: dict[int, list[str]]) -> bool:
     """Whether a figure whose sentence names no party sits next to sentences about ``party``
     only ("British intelligence says … 200,000 soldiers …" before "… 60,000 Russian soldiers")."""
-    aid = hit.article.id
-    if aid not in cache:
-        cache[aid] = await ctx.corpus.store.sentences(aid)
-    sents = cache[aid]
-    i = _sentence_index(hit, sents)
-    if i is None:
-        return False
-    for s in sents[max(0, i - 1) : i] + sents[i + 1 : i + 2]:
-        if _names_party(s.text, party) and not _other_party_named(s.text, party):
-            return True
-    return False
+    return any(
+        _names_party(t, party) and not _other_party_named(t, party) for t in around.get(hit.sentence_id or -1, ())
+    )
 
 
 #: What a product may be called in a sentence that leaves its name to the title.
 _PRODUCT_KEYS = frozenset(norm(w) for g in noun_groups() if "unit" in g for w in g)
 
 
-async def _around_keys(ctx: Context, hit: FigureHit, cache: dict[int, list[SentenceHit]]) -> set[str]:
+def _around_keys(hit: FigureHit, around: dict[int, list[str]]) -> set[str]:
     """Word keys of a figure's article title and of the sentences either side of it."""
-    aid = hit.article.id
-    if aid not in cache:
-        cache[aid] = await ctx.corpus.store.sentences(aid)
-    sents = cache[aid]
-    i = _sentence_index(hit, sents)
-    texts = [hit.article.title or ""]
-    if i is not None:
-        texts += [s.text for s in sents[max(0, i - 1) : i] + sents[i + 1 : i + 2]]
+    texts = [hit.article.title or "", *around.get(hit.sentence_id or -1, ())]
     return {norm(w) for t in texts for w in tokens(t)}
 
 
@@ -286,7 +271,8 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
     seen: set[int] = set()
     out: list[_Candidate] = []
     other_party = 0
-    cache: dict[int, list[SentenceHit]] = {}
+    # the sentences either side of every candidate, in one query rather than one per article
+    around_texts = await store.neighbour_texts(h.sentence_id for h in hits if h.sentence_id is not None)
     for h in hits:
         f = h.figure
         if h.id in seen or (f.low is None and f.high is None) or f.kind in ("age",):
@@ -305,7 +291,7 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
             # the Conservatives in an article titled "Labour wins" are not Labour's; "£1.3bn"
             # of Deutsche Boerse's in "Deutsche Boerse offer for the LSE" may leave the LSE
             # to the sentence before.
-            around = await _around_keys(ctx, h, cache)
+            around = _around_keys(h, around_texts)
             own_party = {norm(w) for w in tokens(f.party or "")}
             foreign = bool(own_party) and not own_party <= set(plan.keys)
             # "$20 disks" in an article titled "… PSP …" is the price of something else; "$250
@@ -334,7 +320,7 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
             elif any(_other_party_named(f.thing or "", p) for p in plan.parties):
                 other_party += 1
                 continue
-            elif any([await _neighbours_name(ctx, h, p, cache) for p in plan.parties]):
+            elif any(_neighbours_name(h, p, around_texts) for p in plan.parties):
                 from_context = True
             else:
                 continue

@@ -64,11 +64,48 @@ _LEADING_FILLER = re.compile(
 
 #: How far before a name a title may start ("Ukrainian Deputy Foreign Minister …").
 _ROLE_BEFORE = 120
-_ROLE_BEFORE_NAME = re.compile(
-    r"(?P<role>(?:(?:[A-Z][\w.’'&-]*|of|for|the)\s+){0,6}?(?i:" + _ROLE_NOUNS + r"))\s+$"
-)
+_ROLE_SET = frozenset(" ".join(w.lower().split()) for w in role_words())
+_ROLE_WORDS_MAX = max(len(w.split()) for w in _ROLE_SET)
+_TITLE_WORD = re.compile(r"(?:[A-Z][\w.’'&-]*|of|for|the)")
+_SPACED_WORD = re.compile(r"\S+")
+_OPENERS = "\"“‘'([«"
 
 
+def _role_before_name(before: str) -> str | None:
+    """The title that ends just before a name: "Ukrainian Deputy Foreign Minister " → the
+    role noun ("minister", from the one role vocabulary) and up to six capitalised words or
+    "of/for/the" before it. Read word by word from the end: a regex search for the role
+    alternation at every position of the text before each mention costs a millisecond."""
+    if not before[-1:].isspace():
+        return None
+    words = [(m.start(), m.group()) for m in _SPACED_WORD.finditer(before)]
+    first = None  # index of the role noun's first word
+    for n in range(min(_ROLE_WORDS_MAX, len(words)), 0, -1):
+        tail = " ".join(w for _, w in words[-n:]).lower().lstrip(_OPENERS)
+        if tail in _ROLE_SET:
+            first = len(words) - n
+            break
+    if first is None:
+        # "co-chairman", "ex-CIA chief": the role noun closes a hyphenated word
+        last_at, last = words[-1] if words else (0, "")
+        cut = last.rfind("-")
+        if cut <= 0 or last[cut + 1 :].lower() not in _ROLE_SET:
+            return None
+        return before[last_at + cut + 1 :].rstrip()
+    k = first
+    while k > 0 and first - k < 6 and _TITLE_WORD.fullmatch(words[k - 1][1]):
+        k -= 1
+    at, word = words[k]
+    if k > 0 and first - k < 6:
+        # "then-National Security Council aide", "(Brazilian Finance Minister": the title
+        # starts inside the word before, after a hyphen or an opening bracket or quote
+        prev_at, prev = words[k - 1]
+        part = prev.lstrip(_OPENERS)
+        cut = part.rfind("-") + 1
+        if _TITLE_WORD.fullmatch(part[cut:]):
+            return before[prev_at + len(prev) - len(part) + cut :].rstrip()
+    skip = len(word) - len(word.lstrip(_OPENERS))
+    return before[at + skip :].rstrip()
 def _name_alt(names: list[str]) -> str:
     alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return r"(?<![\w’'])(?:" + alt + r")(?![\w’'])"
@@ -97,9 +134,9 @@ def roles_in(text: str, names: list[str], label: str) -> list[str]:
     # role alternation costs a hundred times more on long sentences).
     for name in re.finditer(alt, text):
         before = text[max(0, name.start() - _ROLE_BEFORE) : name.start()]
-        m = _ROLE_BEFORE_NAME.search(before)
-        if m:
-            found.append(m.group("role"))
+        role = _role_before_name(before)
+        if role:
+            found.append(role)
     # "Yevgeniy Prigozhin, the head of the Russian Wagner Group, which …"; "X, UN envoy to …"
     # (any acronym may open the description: an organisation's or a country's)
     for m in re.finditer(
