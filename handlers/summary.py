@@ -407,25 +407,20 @@ async def _topic_reply(ctx: Context, topic: str) -> Reply:
     relevance = {h.sentence_id: 3.0 * coverage[h.sentence_id] + 1.0 / (1.0 + 0.1 * rank) for rank, h in enumerate(hits)}
     # Facts are read only for the most relevant candidates: the rest could not win anyway.
     hits = sorted(hits, key=lambda h: -relevance[h.sentence_id])[:40]
-    facts: dict[int, ArticleFacts] = {}
+    counts = await store.sentence_fact_counts(h.sentence_id for h in hits)
     key: set[int] = set()  # the sentences each article is summarised by (the one summariser)
     known: dict[int, frozenset[int]] = await per_generation(ctx, "key_sentences", _empty_cache)
-    for i, aid in enumerate(dict.fromkeys(h.article_id for h in hits)):
-        facts[aid] = await store.get_facts(aid)
-        if i < KEY_SENTENCE_ARTICLES:
-            if aid not in known:
-                sentences = await store.sentences(aid)
-                known[aid] = frozenset(
-                    k.sentence_id for k in pick_sentences(sentences, facts[aid], sentences[0].title, 3)
-                ) if sentences else frozenset()
-            key |= known[aid]
+    for aid in list(dict.fromkeys(h.article_id for h in hits))[:KEY_SENTENCE_ARTICLES]:
+        if aid not in known:
+            sentences = await store.sentences(aid)
+            known[aid] = frozenset(
+                k.sentence_id for k in pick_sentences(sentences, await store.get_facts(aid), sentences[0].title, 3)
+            ) if sentences else frozenset()
+        key |= known[aid]
     ranked: list[tuple[float, SentenceHit]] = []
     for h in hits:
-        f = facts[h.article_id]
-        figs = sum(1 for x in f.figures if h.start <= x.start < h.end)
-        quoted = any(h.start <= q.start < h.end for q in f.quotes)
-        names = len({m.text for m in f.mentions if h.start <= m.start < h.end})
-        info = min(figs, 2) * 0.6 + (0.4 if quoted else 0.0) + min(names, 4) * 0.2
+        figs, quotes, names = counts.get(h.sentence_id, (0, 0, 0))
+        info = min(figs, 2) * 0.6 + (0.4 if quotes else 0.0) + min(names, 4) * 0.2
         info += _length_score(len(h.text.split()))
         if h.sentence_id in key:
             info += KEY_SENTENCE_BONUS  # what the article itself leads with
