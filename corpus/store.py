@@ -764,13 +764,15 @@ class Store:
 
     async def figures_by_head(self, heads: Sequence[str], limit: int = 500) -> list[FigureHit]:
         """Figures whose counted noun has one of these language keys (``Figure.thing_head``):
-        the candidates for "the same measure" as a given figure, newest first."""
+        the candidates for "the same measure" as a given figure, the most recently added
+        first (in the order of the index: sorting thousands of "share" figures by their
+        articles' dates first costs more than the rest of a question)."""
         heads = sorted({h for h in heads if h})
         if not heads:
             return []
         rows = await self._all(
             self._FIG_SELECT + f" WHERE f.thing_head IN ({','.join('?' * len(heads))})"
-            " ORDER BY a.published DESC, f.id DESC LIMIT ?",
+            " ORDER BY f.id DESC LIMIT ?",
             (*heads, limit),
         )
         return [_figure_hit(r) for r in rows]

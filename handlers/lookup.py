@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from corpus.language import STOP_WORDS
+from corpus.language import STOP_WORDS, is_role
 
 from .context import Context, per_generation
 
@@ -33,6 +33,8 @@ def _not_a_name(word: str, *, first: bool) -> bool:
     low = word.lower()
     if low in _QUERY_WORDS:
         return True
+    if word == low and is_role(low):
+        return True  # "who is the head of Wagner": "head" is the role asked about, not "Indian Head"
     return low in STOP_WORDS and (first or not word[:1].isupper())
 
 

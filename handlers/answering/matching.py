@@ -36,24 +36,25 @@ class TextIndex:
     stems: frozenset[str]
     events: frozenset[str] = frozenset()
     seq: tuple[str, ...] = ()  # the keys in order, for phrases
+    unprefixed: frozenset[str] = frozenset()  # "valued" of "undervalued", "elected" of "re-elected"
 
     @classmethod
     def of(cls, text: str) -> TextIndex:
         return _text_index(text)
 
     def has(self, alt: str) -> bool:
-        a = alt.lower().replace("’", "'")
-        if " " in a and "." not in a and "-" not in a and a.replace(" ", "").replace("'", "").isalpha():
-            return self._has_phrase(tuple(norm(w) for w in tokens(a)))
-        if a == "%":
+        form, key = _alt_form(alt)
+        if form == "phrase":
+            return self._has_phrase(key)
+        if form == "percent":
             return "%" in self.lower or "per cent" in self.lower or "percent" in self.lower
-        if " " in a or "." in a or "-" in a:
-            return re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", self.lower) is not None
-        s = norm(a)
-        if s in self.stems or event_key(a) in self.events:
+        if form == "literal":
+            return key.search(self.lower) is not None
+        s, event = key
+        if s in self.stems or event in self.events:
             return True
-        if len(s) >= 4 and any(t.endswith(s) and t[: len(t) - len(s)] in _PREFIXES for t in self.stems):
-            return True  # "valued" in "undervalued", "elected" in "re-elected"
+        if len(s) >= 4 and s in self.unprefixed:
+            return True
         return len(s) >= 5 and any(words_match(s, t) for t in self.stems if t[:3] == s[:3])
 
     def _has_phrase(self, keys: tuple[str, ...]) -> bool:
@@ -82,7 +83,26 @@ def _text_index(text: str) -> TextIndex:
     low = text.lower().replace("’", "'")
     words = tokens(low)
     seq = tuple(norm(t) for t in words)
-    return TextIndex(low, frozenset(seq), frozenset(event_key(t) for t in words), seq)
+    stems = frozenset(seq)
+    unprefixed = frozenset(
+        t[len(p) :] for t in stems for p in _PREFIXES if t.startswith(p) and len(t) - len(p) >= 4
+    )
+    return TextIndex(low, stems, frozenset(event_key(t) for t in words), seq, unprefixed)
+
+
+@lru_cache(maxsize=4096)
+def _alt_form(alt: str) -> tuple[str, object]:
+    """How one alternative of a term is looked for, worked out once per alternative rather
+    than once per sentence it is checked against: a phrase (its keys in order), "%", a
+    literal with dots or hyphens ("F-16", "U.S."), or a word (its stem and event keys)."""
+    a = alt.lower().replace("’", "'")
+    if " " in a and "." not in a and "-" not in a and a.replace(" ", "").replace("'", "").isalpha():
+        return "phrase", tuple(norm(w) for w in tokens(a))
+    if a == "%":
+        return "percent", None
+    if " " in a or "." in a or "-" in a:
+        return "literal", re.compile(rf"(?<![\w-]){re.escape(a)}(?![\w-])")
+    return "word", (norm(a), event_key(a))
 
 
 #: Credit for a term found only around a sentence (the sentence before or after, the title):

@@ -14,7 +14,7 @@ from collections import Counter
 
 from rapidfuzz import fuzz
 
-from corpus.language import is_role, role_in, role_words, same_role
+from corpus.language import is_role, norm, role_in, role_words, same_role
 from corpus.models import SentenceHit
 
 from ..answering import (
@@ -170,6 +170,9 @@ def _distinct_roles(found: list[tuple[str, SentenceHit]]) -> list[tuple[str, lis
 
 #: Single role words, to find the sentences that describe a person (one vocabulary: roles.json).
 _ROLE_WORDS = frozenset(w for w in role_words() if " " not in w and "." not in w)
+_ROLE_KEYS = frozenset(norm(w) for w in _ROLE_WORDS)
+#: How many of the newest sentences naming a person are read for the roles they give.
+_NAMED_SENTENCES = 300
 
 
 async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
@@ -182,8 +185,12 @@ async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
     asks_role = any(_is_role_word(w) and not w[:1].isupper() for w in who_words)
     person = None
     for m in matches:
-        if asks_role and m.label != "PERSON":
-            continue  # "the head of Wagner": Wagner is context, the answer is a person
+        if asks_role and (m.label != "PERSON" or re.search(
+            rf"\b(?:of|at|for|in|from)\s+(?:the\s+)?{re.escape(m.matched)}\b", who_query.corrected, re.IGNORECASE
+        )):
+            # "the head of Wagner": Wagner is context (even where someone is surnamed Wagner),
+            # the answer is the person the role describes
+            continue
         # The match must be (nearly) the whole of what is asked about, not one word of a role.
         if len(tokens(m.matched)) >= max(1, len(who_words) - 1):
             person = m
@@ -192,8 +199,10 @@ async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
     if person is not None:
         names = sorted({n for n in person.names if len(n) >= 3} | {person.canonical}, key=len, reverse=True)
         alts = list(_entity_alts(person))
-        role_alts = sorted({w for w in _ROLE_WORDS})
-        hits = await store.match_sentences([alts, role_alts], limit=80, recent=True)
+        # The newest sentences naming them, then those with a role word: asking the index for
+        # the name AND any of some 500 role words makes it merge 500 long lists.
+        named = await store.match_sentences([alts], limit=_NAMED_SENTENCES, recent=True)
+        hits = [h for h in named if _ROLE_KEYS & TextIndex.of(h.text).stems][:80]
         hits += await store.match_sentences([alts], limit=30)
         seen: set[int] = set()
         hits = [h for h in hits if not (h.sentence_id in seen or seen.add(h.sentence_id))]
