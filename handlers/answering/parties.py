@@ -9,6 +9,7 @@ place (a common noun, a person against a country) is left undecided rather than 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 
 from corpus.extract import gazetteer
@@ -47,6 +48,7 @@ def _name_key(name: str) -> str:
     return re.sub(r"\s+", " ", name.replace("’", "'").strip(" .,'\"“”")).lower()
 
 
+@lru_cache(maxsize=16384)
 def countries_in(name: str | None, *, metonyms: bool = True) -> frozenset[str]:
     """The countries a party names (:func:`corpus.measure.countries_in`).
 

@@ -198,8 +198,9 @@ async def _fetch_figures(ctx: Context, asked: _Asked, criteria: _Criteria) -> li
             candidates += await store.match_figures([], [head_alts, others], limit=50)
         candidates += await store.match_figures([head_alts], limit=80, recent=bool(others))
         candidates += await store.figures_by_head(sorted(asked.head_keys), limit=200)
-        # A figure that says what it counts only in its sentence ("Turnout was 60%").
-        candidates += await store.match_figures([], [head_alts], kinds=asked.kinds, limit=50)
+        # A figure that says what it counts only in its sentence ("Turnout was 60%"): the
+        # newest, as ranking every sentence that says "unit" or "share" costs more than the rest.
+        candidates += await store.match_figures([], [head_alts], kinds=asked.kinds, limit=50, recent=True)
     if asked.head_events:
         # "how many deaths": whatever was counted dying (people, soldiers, children).
         event_alts = sorted({w for cls in asked.head_events for w in event_words(cls)})
