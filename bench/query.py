@@ -212,6 +212,7 @@ async def main() -> int:
     db = args.db or Path(tempfile.gettempdir()) / f"briefbot-bench-{args.limit or 'all'}.db"
     load_commands()
     corpus = await build(db, args.limit, args.workers)
+    await corpus.warm()  # as `briefbot run` does at start: model loaded, long-lived heap frozen
     try:
         counts = await corpus.store.fact_counts()
         print("corpus: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))

@@ -75,6 +75,9 @@ class TextIndex:
 
 #: Prefixes that leave a word's topic as it was ("undervalued" is about value).
 _PREFIXES = frozenset({"under", "over", "re", "re-", "un", "out", "co", "co-", "pre", "mis", "non", "non-"})
+_PREFIXES_BY_INITIAL: dict[str, tuple[str, ...]] = {}
+for _p in sorted(_PREFIXES):
+    _PREFIXES_BY_INITIAL[_p[0]] = (*_PREFIXES_BY_INITIAL.get(_p[0], ()), _p)
 
 
 @lru_cache(maxsize=8192)
@@ -85,7 +88,11 @@ def _text_index(text: str) -> TextIndex:
     seq = tuple(norm(t) for t in words)
     stems = frozenset(seq)
     unprefixed = frozenset(
-        t[len(p) :] for t in stems for p in _PREFIXES if t.startswith(p) and len(t) - len(p) >= 4
+        t[len(p) :]
+        for t in stems
+        if len(t) >= 6
+        for p in _PREFIXES_BY_INITIAL.get(t[0], ())
+        if t.startswith(p) and len(t) - len(p) >= 4
     )
     return TextIndex(low, stems, frozenset(event_key(t) for t in words), seq, unprefixed)
 

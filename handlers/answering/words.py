@@ -17,7 +17,6 @@ from corpus.extract import gazetteer
 from corpus.language import STOP_WORDS
 from corpus.language import tokens as language_tokens
 
-_POSSESSIVE = re.compile(r"[’']s$")
 
 #: Words that shape a question or a claim without being evidence that a sentence answers
 #: it, beyond the stop words every part of briefbot drops (:data:`STOP_WORDS`).
@@ -34,7 +33,7 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=16384)
 def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(_POSSESSIVE.sub("", t) for t in language_tokens(text))
+    return tuple(t[:-2] if t.endswith(("'s", "’s")) else t for t in language_tokens(text))
 
 
 def _is_stop(low: str) -> bool:

@@ -237,16 +237,12 @@ def _score_figures(candidates: list[FigureHit], asked: _Asked, criteria: _Criter
         f = h.figure
         if asked.kinds and f.kind not in asked.kinds:
             continue
-        thing_idx = TextIndex.of(f.thing or "")
-        win_words = window(h.sentence, f.surface)
-        win_idx = TextIndex.of(" ".join(win_words))
-        near_idx = TextIndex.of(" ".join(window(h.sentence, f.surface, before=9, after=9)))
-        sent_idx = TextIndex.of(" ".join(x for x in (h.sentence, f.claimant, f.party) if x))
-        counted = tokens(f.thing) if f.thing else window(h.sentence, f.surface, before=1, after=4)
+        # the cheap refusals first: most candidates of a broad search end here
         fit = party_fits(asked.parties, f.party, same_name)
         if fit is None and only_orgs and f.party and countries_in(f.party):
             fit = False  # "the German group's £1.5bn" does not answer a question about Euronext
         if fit is None and asked.countries:
+            counted = tokens(f.thing) if f.thing else window(h.sentence, f.surface, before=1, after=4)
             fig_nations = set(countries_in(f.party)) if f.party else nationalities(counted)
             if fig_nations and not (asked.countries & fig_nations):
                 fit = False  # "German troops" do not answer a question about Russian soldiers
@@ -262,6 +258,11 @@ def _score_figures(candidates: list[FigureHit], asked: _Asked, criteria: _Criter
         names_unit = bool(head) and norm(head) in unit_words
         if not asked.kinds and f.kind in _NOT_COUNTS and not names_unit:
             continue  # "35% more refugees" is not a number of refugees
+        thing_idx = TextIndex.of(f.thing or "")
+        win_words = window(h.sentence, f.surface)
+        win_idx = TextIndex.of(" ".join(win_words))
+        near_idx = TextIndex.of(" ".join(window(h.sentence, f.surface, before=9, after=9)))
+        sent_idx = TextIndex.of(" ".join(x for x in (h.sentence, f.claimant, f.party) if x))
         measured = bool(f.unit) and f.unit != "%" and not names_unit
         fe = figure_events(f)
         score = 0.0
