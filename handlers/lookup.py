@@ -57,17 +57,20 @@ class NameIndex:
     """Every entity name of the corpus, grouped by alias group, ready for matching."""
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
-        self.groups: dict[str, list[str]] = {}
+        groups: dict[str, list[str]] = {}
         self.labels: dict[str, str] = {}
         self.by_norm: dict[str, str] = {}
         for name, canonical, label in rows:
-            self.groups.setdefault(canonical, []).append(name)
+            groups.setdefault(canonical, []).append(name)
             self.labels[canonical] = label
             self.by_norm.setdefault(_norm(name), canonical)
             # A person is often asked about by surname alone.
             if label == "PERSON" and " " in name:
                 self.by_norm.setdefault(_norm(name.split()[-1]), canonical)
-        self.keys = list(self.by_norm)
+        # Tuples of strings, not lists: the garbage collector stops tracking them, and an
+        # index of 40k groups would otherwise lengthen every full collection.
+        self.groups: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in groups.items()}
+        self.keys = tuple(self.by_norm)
         # Fuzzy candidates are blocked by first letter and length: a ratio of 84 or more is
         # impossible between strings whose lengths differ by a third, and a typo in the
         # first letter of a name is rare. This keeps a lookup fast at 100k names.

@@ -42,6 +42,8 @@ from pathlib import Path
 import Stemmer
 from spacy.lang.en.stop_words import STOP_WORDS as _SPACY_STOP_WORDS
 
+from .memo import string_memo
+
 __all__ = [
     "STOP_WORDS",
     "content_norms",
@@ -94,7 +96,7 @@ def _irregular() -> dict[str, str]:
 _stemmer = Stemmer.Stemmer("porter")
 
 
-@lru_cache(maxsize=131072)
+@string_memo(131072)
 def norm(word: str) -> str:
     """The comparison key of one word: base form of an irregular word, then its Porter stem.
 
@@ -115,7 +117,7 @@ def _derivations() -> dict[str, str]:
     return dict(_load("irregular.json").get("derivations", {}))
 
 
-@lru_cache(maxsize=32768)
+@string_memo(32768)
 def event_key(word: str) -> str:
     """The key of an event word: a noun that names a verb's event takes the verb's key
     ("loss" and "lost" -> "lose", "sales" and "sold" -> "sell"), everything else :func:`norm`.

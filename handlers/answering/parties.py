@@ -9,8 +9,8 @@ place (a common noun, a person against a country) is left undecided rather than 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from corpus.extract import gazetteer
 from corpus.language import STOP_WORDS

@@ -8,15 +8,12 @@ words, and of telling two spellings of one word apart lives here, below every ot
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from rapidfuzz import fuzz
 
 from corpus.extract import gazetteer
 from corpus.language import STOP_WORDS
 from corpus.language import tokens as language_tokens
-
+from corpus.language.memo import string_memo
 
 #: Words that shape a question or a claim without being evidence that a sentence answers
 #: it, beyond the stop words every part of briefbot drops (:data:`STOP_WORDS`).
@@ -31,7 +28,7 @@ def tokens(text: str) -> list[str]:
     return list(_tokens(text))
 
 
-@lru_cache(maxsize=16384)
+@string_memo(16384)
 def _tokens(text: str) -> tuple[str, ...]:
     return tuple(t[:-2] if t.endswith(("'s", "’s")) else t for t in language_tokens(text))
 
