@@ -38,7 +38,7 @@ from corpus.measure import comparable, events_of, measure_label, party_key, same
 from corpus.models import FigureHit, SentenceHit
 
 from . import cite
-from .answering import value_text
+from .answering import TextIndex, value_text
 from .chart import Bar, render_chart
 from .context import Context, per_generation
 from .registry import Arg, command
@@ -243,7 +243,13 @@ _PRODUCT_KEYS = frozenset(norm(w) for g in noun_groups() if "unit" in g for w in
 def _around_keys(hit: FigureHit, around: dict[int, list[str]]) -> set[str]:
     """Word keys of a figure's article title and of the sentences either side of it."""
     texts = [hit.article.title or "", *around.get(hit.sentence_id or -1, ())]
-    return {norm(w) for t in texts for w in tokens(t)}
+    # each text's keys as the answering layer indexes them, once across requests
+    return set().union(*(TextIndex.of(t).stems for t in texts))
+
+
+#: Candidate figures read per search: a comparison shows a dozen rows, and every candidate is
+#: read word by word, so the best 200 of each search bound the work at any corpus size.
+_FETCH = 200
 
 
 async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
@@ -255,8 +261,8 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
     if plan.words:
         # "casualties" are found through what produces them too: people killed, wounded, lost
         produced = [w for k in keys for cls in sorted(thing_events(k)) for w in event_words(cls)]
-        hits += await store.search_figures(" ".join([*plan.words, *produced, *party_words]), limit=300)
-        hits += await store.figures_by_head(keys, limit=300)
+        hits += await store.search_figures(" ".join([*plan.words, *produced, *party_words]), limit=_FETCH)
+        hits += await store.figures_by_head(keys, limit=_FETCH)
         names = [w for w in plan.words if w[:1].isupper()]
         if plan.kinds and names:
             # "PSP price": the articles titled with the name may say "the gadget … costs $250"
@@ -264,10 +270,10 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
             hits += [h for h in await store.figures_for_articles(titled) if h.figure.kind in plan.kinds]
     elif plan.kinds:
         if party_words:
-            hits += await store.search_figures(" ".join(party_words), kinds=plan.kinds, limit=300)
+            hits += await store.search_figures(" ".join(party_words), kinds=plan.kinds, limit=_FETCH)
         hits += await store.figures_by_kind(plan.kinds, limit=100)
     elif party_words:
-        hits += await store.search_figures(" ".join(party_words), limit=300)
+        hits += await store.search_figures(" ".join(party_words), limit=_FETCH)
     seen: set[int] = set()
     out: list[_Candidate] = []
     other_party = 0
