@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from corpus.boilerplate import looks_like_boilerplate
+from corpus.language import longest_first
 from corpus.models import ArticleSummary, QuoteHit, SentenceHit
 
 from . import cite
@@ -145,7 +146,7 @@ def name_words(match: EntityMatch) -> list[str]:
     """Strings whose presence in a sentence shows it names the entity (longest first)."""
     words = {n for n in (*match.names, match.canonical) if len(n) >= 3}
     words |= {s for s in _surnames(match)}
-    return sorted(words, key=len, reverse=True)
+    return sorted(words, key=longest_first)
 
 
 def _names_in(text: str, words: list[str]) -> bool:

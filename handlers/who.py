@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus.boilerplate import looks_like_boilerplate
-from corpus.language import role_words
+from corpus.language import longest_first, role_words
 from corpus.models import EntityInfo, QuoteHit, SentenceHit
 
 from . import cite
@@ -107,7 +107,7 @@ def _role_before_name(before: str) -> str | None:
     skip = len(word) - len(word.lstrip(_OPENERS))
     return before[at + skip :].rstrip()
 def _name_alt(names: list[str]) -> str:
-    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    alt = "|".join(re.escape(n) for n in sorted(names, key=longest_first))
     return r"(?<![\w’'])(?:" + alt + r")(?![\w’'])"
 
 
@@ -229,7 +229,7 @@ async def _speaker_roles(ctx: Context, quotes: list[QuoteHit], roles: dict[str, 
 
 def _fold_shorter(roles: dict[str, Role]) -> None:
     """Fold "President" into "Ukrainian President" and "the town" into "the strategic town"."""
-    for key in sorted(roles, key=len):
+    for key in sorted(roles, key=lambda r: (len(r), r)):
         longer = [k for k in roles if k != key and re.search(r"\b" + re.escape(key) + r"\b", k)]
         if longer:
             target = roles[max(longer, key=lambda k: len(roles[k].articles))]
@@ -261,7 +261,7 @@ async def who_command(ctx: Context, req: Request) -> Reply:
             text += " Did you mean: " + ", ".join(maybe) + "?"
         return Reply("who", False, text, title=f"who: {name}", data={"suggestions": maybe})
 
-    names = sorted(set(info.names) | {match.canonical}, key=len, reverse=True)
+    names = sorted(set(info.names) | {match.canonical}, key=longest_first)
     hits = await store.entity_mentions(list(info.names), limit=200)
     roles = _collect_roles(hits, names, info.label)
     quotes = await quotes_of(ctx, match, limit=50)

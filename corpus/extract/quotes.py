@@ -43,6 +43,7 @@ from corpus.language import (
     is_role,
     is_role_modifier,
     lexicon,
+    longest_first,
     norm,
     role_words,
 )
@@ -387,7 +388,7 @@ def _name_re() -> re.Pattern[str]:
     """Capitalised words, with the lower-case particles of personal names between them
     ("Erik ten Hag", "Ursula von der Leyen"); the particles are the gazetteer's."""
     word = r"[A-Z][\w’'.-]*"
-    inner = "|".join([word, *sorted((re.escape(w) for w in gz.load().name_particles), key=len, reverse=True)])
+    inner = "|".join([word, *sorted((re.escape(w) for w in gz.load().name_particles), key=longest_first)])
     return re.compile(word + r"(?:\s+(?:" + inner + r"))*(?:[’']s)?")
 
 

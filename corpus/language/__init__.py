@@ -45,6 +45,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as _SPACY_STOP_WORDS
 from .memo import string_memo
 
 __all__ = [
+    "longest_first",
     "STOP_WORDS",
     "content_norms",
     "event_class",
@@ -71,6 +72,14 @@ __all__ = [
     "thing_events",
     "tokens",
 ]
+
+
+def longest_first(item: str | tuple[str, ...]) -> tuple[int, str | tuple[str, ...]]:
+    """Sort key: longest first, ties in alphabetical order. Sorting a set by length alone
+    leaves ties in the set's iteration order, which changes with every process (string
+    hashes are seeded), and with it which alternative a search tries first: the same
+    question must get the same answer every time."""
+    return (-len(item), item)
 
 _HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -238,7 +247,7 @@ def _roles() -> _Roles:
     by_field = {name: frozenset(w.lower() for w in words) for name, words in raw["roles"].items()}
     words = frozenset().union(*by_field.values())
     phrases = tuple(
-        sorted((tuple(w.split()) for w in words if " " in w), key=len, reverse=True)
+        sorted((tuple(w.split()) for w in words if " " in w), key=longest_first)
     )
     synonyms: dict[str, frozenset[str]] = {}
     for group in raw["synonyms"]:

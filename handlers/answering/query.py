@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from corpus.language import is_word, paraphrases, phrase_spans
+from corpus.language import is_word, longest_first, paraphrases, phrase_spans
 
 from ..context import Context
 from ..lookup import EntityMatch, name_index
@@ -91,7 +91,7 @@ def _fts_alts(e: EntityMatch, alts: tuple[str, ...]) -> tuple[str, ...]:
     keep = [e.matched, e.canonical]
     if e.label == "PERSON":
         keep += [n.split()[-1] for n in e.names if " " in n]
-    keep += sorted((a for a in alts if " " not in a), key=len)[:4]
+    keep += sorted((a for a in alts if " " not in a), key=lambda a: (len(a), a))[:4]
     return tuple(dict.fromkeys(k for k in keep if k))[:6]
 
 
@@ -104,7 +104,7 @@ def _entity_alts(m: EntityMatch) -> tuple[str, ...]:
     extra: set[str] = set()
     for n in names:
         extra.update(country_forms(n, metonyms=False))
-    return tuple(sorted(names | extra, key=len, reverse=True))
+    return tuple(sorted(names | extra, key=longest_first))
 
 
 async def analyse(ctx: Context, text: str, *, skip: Iterable[str] = (), base: Query | None = None) -> Query:

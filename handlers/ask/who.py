@@ -14,7 +14,7 @@ from collections import Counter
 
 from rapidfuzz import fuzz
 
-from corpus.language import is_role, norm, role_in, role_words, same_role
+from corpus.language import is_role, longest_first, norm, role_in, role_words, same_role
 from corpus.models import SentenceHit
 
 from ..answering import (
@@ -197,7 +197,7 @@ async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
             break
     data = _base_data(question, "who", query)
     if person is not None:
-        names = sorted({n for n in person.names if len(n) >= 3} | {person.canonical}, key=len, reverse=True)
+        names = sorted({n for n in person.names if len(n) >= 3} | {person.canonical}, key=longest_first)
         alts = list(_entity_alts(person))
         # The newest sentences naming them, then those with a role word: asking the index for
         # the name AND any of some 500 role words makes it merge 500 long lists.
@@ -254,7 +254,7 @@ async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
         for m in names_in(h.text, index):
             if m.canonical in asked:
                 continue
-            span = _find_name(h.text, sorted(m.names, key=len, reverse=True))
+            span = _find_name(h.text, sorted(m.names, key=longest_first))
             if span is None:
                 continue
             role = role_near(h.text, *span)
@@ -274,7 +274,7 @@ async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
     cites = []
     for c in best:
         role, h = evidence[c]
-        name = _find_name(h.text, sorted(index.groups.get(c, [c]), key=len, reverse=True))
+        name = _find_name(h.text, sorted(index.groups.get(c, [c]), key=longest_first))
         shown = h.text[name[0]:name[1]] if name else c
         lines.append(f"{shown} — {role} · {source_label_hit(h)}")
         cites.append(sentence_citation(h))
