@@ -13,12 +13,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from corpus.extract import gazetteer
-from corpus.language import STOP_WORDS, norm, norms, tokens
 from corpus.measure import comparable, figure_weight, measure_label
 from corpus.models import ArticleSummary, FigureHit, QuoteHit, SentenceHit, Subscription
 
 from . import cite
+from .answering import Term, TextIndex, analyse, coverage
 from .context import Context
 from .registry import Arg, command
 from .summary import pick_sentences
@@ -170,28 +169,19 @@ def _channel_of(req: Request) -> str:
 # --------------------------------------------------------------------------- the digest
 
 
-#: One word of a topic: the language keys and phrases that mention it.
-TopicTerm = tuple[frozenset[str], tuple[str, ...]]
+async def topic_terms(ctx: Context, topic: str) -> list[Term]:
+    """The words an article must mention to be about a topic, read as a question is
+    (:func:`handlers.answering.analyse`): any inflection or paraphrase, a name in any of its
+    aliases, a country in any of its forms ("Germany" is met by "German" and "Berlin"), a
+    typo corrected against the corpus."""
+    return list((await analyse(ctx, topic)).terms)
 
 
-def topic_terms(topic: str) -> list[TopicTerm]:
-    """The words an article must mention to be about a topic, each in any inflection and, for a
-    country, in any of its forms ("Germany" is met by "German" and "Berlin")."""
-    terms: list[TopicTerm] = []
-    for w in tokens(topic):
-        if w.lower() in STOP_WORDS and not w.isupper():
-            continue  # "US" is the country, "us" a stop word
-        forms = gazetteer.country_forms(w)
-        keys = frozenset({norm(w)} | {norm(f) for f in forms if " " not in f})
-        terms.append((keys, tuple(f.lower() for f in forms if " " in f)))
-    return terms
-
-
-def _matches_topic(terms: list[TopicTerm], article: ArticleSummary, sentences: list[SentenceHit]) -> bool:
+def _matches_topic(terms: list[Term], article: ArticleSummary, sentences: list[SentenceHit]) -> bool:
+    """Whether an article is about a topic: its title and text cover every term, by the same
+    coverage ``ask`` and ``source`` rank sentences with."""
     haystack = " ".join([article.title, article.outlet or "", *(s.text for s in sentences)])
-    keys = set(norms(haystack))
-    low = haystack.lower()
-    return all(words & keys or any(p in low for p in phrases) for words, phrases in terms)
+    return coverage(terms, TextIndex.of_document(haystack))[0] >= 0.999
 
 
 def _same_measure(a: FigureHit, b: FigureHit) -> bool:
@@ -299,7 +289,7 @@ async def build_digest(ctx: Context, *, since: str | None, topic: str | None) ->
     added = await store.articles_added_since(since, limit=50)
     marker = added[-1].added_at if added else since
     topic = (topic or "").strip() or None
-    topic_words = topic_terms(topic) if topic else []
+    topic_words = await topic_terms(ctx, topic) if topic else []
     about = f" about {topic!r}" if topic else ""
     texts: dict[int, list[SentenceHit]] = {}
     listed: list[ArticleSummary] = []

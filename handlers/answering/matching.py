@@ -42,6 +42,11 @@ class TextIndex:
     def of(cls, text: str) -> TextIndex:
         return _text_index(text)
 
+    @classmethod
+    def of_document(cls, text: str) -> TextIndex:
+        """A whole article's index, not kept: the sentence cache is for texts that recur."""
+        return _text_index.__wrapped__(text)
+
     def has(self, alt: str) -> bool:
         form, key = _alt_form(alt)
         if form == "phrase":

@@ -23,6 +23,11 @@ from ..context import Context
 from .words import tokens
 
 
+#: The least weight a word has: in a corpus of a few sentences the formula goes negative,
+#: and a negative weight would turn a missing word into a gain.
+MIN_IDF = 0.1
+
+
 @dataclass(slots=True)
 class Vocabulary:
     """Word frequencies of the corpus (from a sample of sentences) plus entity and figure words.
@@ -68,11 +73,11 @@ class Vocabulary:
         n = self.sentence_df.get(norm(word), 0)
         if n == 0 and unseen is not None:
             return unseen
-        return math.log((self.sentences + 1) / (n + 0.5))
+        return max(MIN_IDF, math.log((self.sentences + 1) / (n + 0.5)))
 
     @property
     def median_idf(self) -> float:
-        return math.log((self.sentences + 1) / 3.5)
+        return max(MIN_IDF, math.log((self.sentences + 1) / 3.5))
 
     def candidates(self, word: str, *, names_only: bool = False) -> list[str]:
         """Known words within typo distance of ``word``, most frequent first.

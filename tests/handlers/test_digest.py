@@ -238,6 +238,21 @@ async def test_digest_with_a_topic_and_with_nothing_new(ctx: Context, corpus: Co
     assert re.fullmatch(r"No new articles since \d{4}-\d\d-\d\d \d\d:\d\d UTC\.", nothing.text)
 
 
+async def test_a_digest_topic_is_read_like_a_question(ctx: Context):
+    """Inflections, a country's forms and a typo: the topic is analysed and matched by the
+    coverage ask and source use."""
+    from corpus.models import ArticleSummary
+    from handlers.digest import _matches_topic, topic_terms
+
+    article = ArticleSummary(1, "Berlin sends Leopard tank", None, None, None, False, None, "t", "2024-01-01", 4)
+    assert _matches_topic(await topic_terms(ctx, "German tanks"), article, [])
+    assert not _matches_topic(await topic_terms(ctx, "French tanks"), article, [])
+    text = [_hit(0, "The Leopard tanks were delivered to Ukraine on Monday, officials said.")]
+    other = ArticleSummary(2, "Deliveries", None, None, None, False, None, "t", "2024-01-01", 12)
+    assert _matches_topic(await topic_terms(ctx, "leopard delivered"), other, text)
+    assert not _matches_topic(await topic_terms(ctx, "leopard withdrawn"), other, text)
+
+
 def _hit(i: int, text: str) -> SentenceHit:
     return SentenceHit(i, 1, i, 0, len(text), text, "T", None, None, None, 0.0)
 

@@ -16,7 +16,6 @@ from handlers.answering import (
     thing_similarity,
 )
 from handlers.compare import plan_topic
-from handlers.digest import _matches_topic, topic_terms
 from handlers.lookup import NameIndex
 from handlers.summary import _content_words, _coverage, _term_groups
 
@@ -87,21 +86,6 @@ def test_summary_topic_coverage_by_key_and_name() -> None:
     assert _coverage("Germany is sending a tank.", groups) == 1.0
     assert _coverage("Germany is sending aid.", groups) == 0.5
     assert _content_words("The tanks, the tank and he said so") == [norm("tanks"), norm("tank")]
-
-
-def test_digest_topic_words_match_any_inflection_and_country_form() -> None:
-    from corpus.models import ArticleSummary
-
-    article = ArticleSummary(1, "Berlin sends Leopard tank", None, None, None, False, None, "t", "2024-01-01", 4)
-    assert _matches_topic(topic_terms("German tanks"), article, [])
-    assert not _matches_topic(topic_terms("French tanks"), article, [])
-    assert topic_terms("news about the US")[-1][0] >= {norm("US")}
-
-
-def test_lookup_skips_stop_words_but_not_a_capitalised_name() -> None:
-    index = NameIndex([("Theresa May", "Theresa May", "PERSON"), ("Bakhmut", "Bakhmut", "GPE")])
-    assert {m.canonical for m in index.match("what did May say about Bakhmut")} == {"Bakhmut", "Theresa May"}
-    assert [m.canonical for m in index.match("they may fight for Bakhmut")] == ["Bakhmut"]
 
 
 def test_name_alternatives_come_in_the_same_order_whatever_the_set_order() -> None:
