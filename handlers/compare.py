@@ -38,7 +38,7 @@ from corpus.measure import comparable, events_of, measure_label, party_key, same
 from corpus.models import FigureHit, SentenceHit
 
 from . import cite
-from .answering import TextIndex, value_text
+from .answering import TextIndex, value_text, vocabulary
 from .chart import Bar, render_chart
 from .context import Context, per_generation
 from .registry import Arg, command
@@ -105,7 +105,11 @@ class Plan:
     def required(self) -> list[str]:
         """Keys a figure must cover: a word that only asks for a kind of figure ("share",
         "price") helps rank, but a figure need not repeat it ("16.1% of the vote")."""
-        return [norm(w) for w in self.words if not kind_word(w)]
+        return [norm(w) for w in self.required_words]
+
+    @property
+    def required_words(self) -> list[str]:
+        return [w for w in self.words if not kind_word(w)]
 
 
 async def _vocabulary(ctx: Context) -> list[str]:
@@ -171,15 +175,15 @@ async def plan_topic(ctx: Context, topic: str) -> Plan:
 # --------------------------------------------------------------------------- matching
 
 
-def _window_keys(hit: FigureHit) -> set[str]:
+def _window(hit: FigureHit) -> TextIndex:
+    """The words around the number, indexed as ``ask`` and ``source`` index a sentence."""
     f = hit.figure
     words = tokens(hit.sentence)
     surface = tokens(f.surface)
     at = next((i for i in range(len(words)) if words[i : i + len(surface)] == surface), None)
     if at is None:
-        return set()
-    near = words[max(0, at - _WINDOW) : at + len(surface) + _WINDOW]
-    return {norm(w) for w in near}
+        return TextIndex.of("")
+    return TextIndex.of(" ".join(words[max(0, at - _WINDOW) : at + len(surface) + _WINDOW]))
 
 
 def _structured_keys(hit: FigureHit) -> set[str]:
@@ -193,15 +197,17 @@ def _structured_keys(hit: FigureHit) -> set[str]:
     return keys
 
 
-def _covers(hit: FigureHit, key: str, structured: set[str], window: set[str]) -> int:
+def _covers(hit: FigureHit, word: str, structured: set[str], window: TextIndex) -> int:
     """How well a figure covers one topic word: 2 through its structure (what it counts,
-    its event, its party), 1 through the words around the number, 0 not at all."""
+    its event, its party), 1 through the words around the number (matched as ``ask`` and
+    ``source`` match a term: any inflection, a prefix, a typo), 0 not at all."""
+    key = norm(word)
     if key in structured or event_class(event_key(key)) in structured:
         return 2
     produced = thing_events(key)  # "casualties": people killed, wounded or lost
     if produced and produced & events_of(hit.figure):
         return 2
-    if key in window:
+    if window.has(word):
         return 1  # "Deutsche Boerse offered £1.3bn": the words around the number
     return 0
 
@@ -240,11 +246,10 @@ def _neighbours_name(hit: FigureHit, party: str, around: dict[int, list[str]]) -
 _PRODUCT_KEYS = frozenset(norm(w) for g in noun_groups() if "unit" in g for w in g)
 
 
-def _around_keys(hit: FigureHit, around: dict[int, list[str]]) -> set[str]:
-    """Word keys of a figure's article title and of the sentences either side of it."""
-    texts = [hit.article.title or "", *around.get(hit.sentence_id or -1, ())]
-    # each text's keys as the answering layer indexes them, once across requests
-    return set().union(*(TextIndex.of(t).stems for t in texts))
+def _around(hit: FigureHit, around: dict[int, list[str]]) -> list[TextIndex]:
+    """A figure's article title and the sentences either side of it, indexed (once across
+    requests) as the answering layer indexes a sentence."""
+    return [TextIndex.of(t) for t in (hit.article.title or "", *around.get(hit.sentence_id or -1, ()))]
 
 
 #: Candidate figures read per search: a comparison shows a dozen rows, and every candidate is
@@ -277,6 +282,11 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
     seen: set[int] = set()
     out: list[_Candidate] = []
     other_party = 0
+    required_words = plan.required_words
+    vocab = await vocabulary(ctx)
+    idf = {w: vocab.idf(w, unseen=vocab.median_idf) for w in required_words}
+    mean = sum(idf.values()) / len(idf) if idf else 1.0
+    weights = {w: v / mean for w, v in idf.items()}  # relative: an average word weighs 1
     # the sentences either side of every candidate, in one query rather than one per article
     around_texts = await store.neighbour_texts(h.sentence_id for h in hits if h.sentence_id is not None)
     for h in hits:
@@ -286,8 +296,8 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
         seen.add(h.id)
         if plan.kinds and f.kind not in plan.kinds and not (f.kind == "change" and f.unit):
             continue
-        structured, window = _structured_keys(h), _window_keys(h)
-        cover = [_covers(h, k, structured, window) for k in plan.required]
+        structured, window = _structured_keys(h), _window(h)
+        cover = [_covers(h, w, structured, window) for w in required_words]
         # "PSP price": a money figure is what "price" asks for, whatever it counts.
         kind_asked = bool(plan.kinds) and f.kind in plan.kinds
         if 0 in cover and (max(cover) >= 2 or kind_asked):
@@ -297,15 +307,15 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
             # the Conservatives in an article titled "Labour wins" are not Labour's; "£1.3bn"
             # of Deutsche Boerse's in "Deutsche Boerse offer for the LSE" may leave the LSE
             # to the sentence before.
-            around = _around_keys(h, around_texts)
+            around = _around(h, around_texts)
             own_party = {norm(w) for w in tokens(f.party or "")}
             foreign = bool(own_party) and not own_party <= set(plan.keys)
             # "$20 disks" in an article titled "… PSP …" is the price of something else; "$250
             # handheld console" there is the PSP's
             other_thing = bool(f.thing_head) and f.thing_head not in plan.keys and f.thing_head not in _PRODUCT_KEYS
             cover = [
-                c if c else (0.5 if k in around and not foreign and not other_thing else 0)
-                for k, c in zip(plan.required, cover, strict=True)
+                c if c else (0.5 if not foreign and not other_thing and any(i.has(w) for i in around) else 0)
+                for w, c in zip(required_words, cover, strict=True)
             ]
         if any(c == 0 for c in cover) or (
             cover and max(cover) < 2 and not kind_asked and (f.thing_head or not f.event)
@@ -313,7 +323,10 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
             # every word must be there, and one of them in what the figure counts or does:
             # "tanks" near "up to three months" or "two battalions" does not make them tanks
             continue
-        score = float(sum(cover)) + sum(0.5 * _covers(h, k, structured, window) for k in keys if k not in plan.required)
+        # each word weighs by its rarity in the corpus, as in ask and source ("Leopard" more than "tanks")
+        score = sum(c * weights[w] for w, c in zip(required_words, cover, strict=True)) + sum(
+            0.5 * _covers(h, w, structured, window) for w in plan.words if w not in required_words
+        )
         from_context = False
         if plan.parties:
             if f.party:

@@ -93,7 +93,8 @@ def _text_index(text: str) -> TextIndex:
     seq = tuple(norm(t) for t in words)
     stems = frozenset(seq)
     unprefixed = frozenset(
-        t[len(p) :]
+        # a hyphenated word is kept whole by norm ("re-elected"): its rest is normed here
+        norm(t[len(p) :]) if p.endswith("-") else t[len(p) :]
         for t in stems
         if len(t) >= 6
         for p in _PREFIXES_BY_INITIAL.get(t[0], ())

@@ -191,3 +191,21 @@ async def test_a_products_price_is_found_where_only_the_title_names_it(stories_c
     assert reply.answered, reply.text
     lows = {f["low"] for f in _figures(reply)}
     assert 499 in lows, reply.text  # "The handset costs $499": the title says which handset
+
+
+def test_words_around_a_figure_are_matched_like_a_question_s_terms() -> None:
+    """compare reads the words around a number with the matcher ask and source use: a
+    prefix ("re-elected" for "elected") or a typo in the topic still covers the word."""
+    from corpus.models import ArticleSummary, Figure, FigureHit
+    from handlers.compare import _covers, _structured_keys, _window
+
+    sentence = "Labour was re-elected on Thursday with 355 seats in the Commons."
+    start = sentence.index("355")
+    figure = Figure(start, start + 3, "355", 355.0, 355.0, "exact", thing="seats", thing_head="seat")
+    article = ArticleSummary(1, "Election", None, None, None, False, None, "t", "2024-01-01", 12)
+    hit = FigureHit(1, figure, article, sentence)
+    structured, window = _structured_keys(hit), _window(hit)
+    assert _covers(hit, "seats", structured, window) == 2  # what it counts
+    assert _covers(hit, "elected", structured, window) == 1  # "re-elected", beside the number
+    assert _covers(hit, "Thursday", structured, window) == 1
+    assert _covers(hit, "Conservatives", structured, window) == 0
