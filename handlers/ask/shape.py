@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from corpus.extract.claims import ClaimParse
+from corpus.extract.quotes import SPEECH_LEMMAS
 from corpus.language import kind_word, lexicon, norm
 
 from ..answering import tokens
@@ -31,26 +32,36 @@ _WHAT_THE = re.compile(
     r"(?P<rest2>.*)$",
     re.I | re.S,
 )
-_QUOTE = re.compile(
-    _LEAD_IN + r"what\s+(?:did|does|do|has|have|had)\s+(?P<who>.+?)\s+"
-    r"(?:say|said|tell|told|claim|claimed|write|wrote|warn|warned|think|thought|announce|announced|"
-    r"threaten|threatened|promise|promised|vow|vowed|demand|demanded|urge|urged|admit|admitted|"
-    r"deny|denied|accuse|accused|propose|proposed|reveal|revealed)\b"
-    r"(?:\s+(?:about|on|regarding|of|concerning)\s+(?P<topic>.+?)"
-    # "what did Kaz Hirai say the PSP is", "… say he would do now that Kilroy-Silk has quit":
-    # the clause said is the topic
-    r"|\s+(?:that\s+)?(?P<clause>(?!to\b)\w.+?))?\s*[?.!]*$",
-    re.I | re.S,
-)
+#: "what did X say …": the reporting verb is found word by word against the one speech
+#: vocabulary the quote extractor reads attributions with (``SPEECH_LEMMAS``), not a list here.
+_QUOTE = re.compile(_LEAD_IN + r"what\s+(?:did|does|do|has|have|had)\s+(?P<body>.+?)\s*[?.!]*$", re.I | re.S)
+#: Verbs a question may ask what someone said with, beyond the extractor's reporting verbs.
+_ASKED_SPEECH = lexicon(SPEECH_LEMMAS | {"think", "propose"})
+_SAID_ABOUT = re.compile(r"^(?:about|on|regarding|of|concerning)\s+(?P<topic>.+)$", re.I | re.S)
+
+
+def _quote_parts(body: str) -> tuple[str, str] | None:
+    """(who, what about) of "what did <who> <reporting verb> [about <topic> | <clause>]", or
+    None when no word after the first is a reporting verb ("what did Tesco sell")."""
+    words = body.split()
+    for i in range(1, len(words)):
+        if norm(words[i].strip(",;:")) in _ASKED_SPEECH:
+            who, rest = " ".join(words[:i]), " ".join(words[i + 1 :])
+            if m := _SAID_ABOUT.match(rest):
+                return who, m["topic"]
+            # "what did Kaz Hirai say the PSP is", "… say he would do now that Kilroy-Silk has
+            # quit": the clause said is the topic; "what did they urge to …" has none
+            clause = re.sub(r"^that\s+", "", rest, flags=re.I)
+            return who, "" if re.match(r"to\b", clause, re.I) else _said_clause(clause or None)
+    return None
+
+
 _QUOTES_OF = re.compile(
     _LEAD_IN + r"(?:quotes?|statements?|remarks?)\s+(?:from|by|of)\s+(?P<who>.+?)"
     r"(?:\s+(?:about|on|regarding)\s+(?P<topic>.+?))?\s*[?.!]*$",
     re.I | re.S,
 )
-_WHO_SAID = re.compile(
-    _LEAD_IN + r"who\s+(?:said|says|wrote|called|warned|claimed|described|declared|stated)\s+(?P<what>.+?)\s*[?.!]*$",
-    re.I | re.S,
-)
+_WHO_SAID = re.compile(_LEAD_IN + r"who\s+(?P<verb>[a-z]+)\s+(?P<what>.+?)\s*[?.!]*$", re.I | re.S)
 _WHO_IS = re.compile(_LEAD_IN + r"who(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+(?P<who>.+?)\s*[?.!]*$", re.I | re.S)
 _WHEN = re.compile(
     _LEAD_IN + r"(?:when|on\s+what\s+(?:date|day)|what\s+(?:date|day)|which\s+(?:date|day))\b(?P<rest>.*)$",
@@ -153,11 +164,12 @@ def _counted_from_parse(shape: Shape, parse: ClaimParse) -> Shape:
 
 def shape_of(question: str) -> Shape:
     q = question.strip()
-    if m := _QUOTE.match(q):
-        return Shape("quote", who=m["who"], topic=m["topic"] or _said_clause(m["clause"]))
+    if (m := _QUOTE.match(q)) and (parts := _quote_parts(m["body"])):
+        return Shape("quote", who=parts[0], topic=parts[1])
     if m := _QUOTES_OF.match(q):
         return Shape("quote", who=m["who"], topic=m["topic"] or "")
-    if m := _WHO_SAID.match(q):
+    if (m := _WHO_SAID.match(q)) and m["verb"].lower() not in _AUX and norm(m["verb"]) in _ASKED_SPEECH:
+        # "who said / warned / called …" — not "who is", "who has", "who sent"
         return Shape("who_said", topic=m["what"])
     if m := _HOW.match(q):
         how = m.group(1).lower()

@@ -172,6 +172,20 @@ def test_question_shapes() -> None:
     assert shape_of("Why is Bakhmut important?").kind == "general"
 
 
+def test_what_someone_said_is_read_with_the_extractor_s_reporting_verbs() -> None:
+    """The reporting verb of a quote question comes from the one speech vocabulary the quote
+    extractor attributes with, so any verb it reads an attribution from can be asked."""
+    imf = shape_of("What did the IMF predict for growth?")
+    assert (imf.kind, imf.who) == ("quote", "the IMF")
+    hirai = shape_of("what did Kaz Hirai say the PSP is")
+    assert (hirai.kind, hirai.who, hirai.topic) == ("quote", "Kaz Hirai", "the PSP")
+    assert shape_of("What has the chancellor conceded about the deficit?").topic == "the deficit"
+    assert shape_of("What did Tesco sell?").kind == "general"  # selling is not saying
+    assert shape_of("Who cautioned against a rate rise?").kind == "who_said"
+    assert shape_of("Who sent tanks?").kind == "general"
+    assert shape_of("Who has the most seats?").kind != "who_said"
+
+
 def test_role_near_reads_titles_before_and_appositions_after() -> None:
     text = "Earlier in March, Wagner chief Yevgeny Prigozhin admitted it."
     i = text.index("Yevgeny")
