@@ -31,7 +31,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-RUNTIME_COMMANDS = {"run", "shell", "ingest", "sync-commands"}
+RUNTIME_COMMANDS = {"run", "shell", "ingest", "sync-commands", "slack-manifest"}
 
 
 def _add_json(p: argparse.ArgumentParser) -> None:
@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sync-commands", help="publish slash commands to Discord (globally or to one guild)")
     p.add_argument("--guild", type=int, help="guild id to sync to (instant) instead of globally")
     _add_json(p)
+    p = sub.add_parser("slack-manifest", help="print the Slack app manifest (paste it in Slack's 'from a manifest')")
+    p.add_argument("--request-url", help="public https URL of /slack/events for HTTP mode (default: Socket Mode)")
 
     for cmd in REGISTRY:
         if cmd.name in RUNTIME_COMMANDS:
@@ -186,6 +188,12 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         console.print(f"Synced {n} slash commands" + (f" to guild {guild}." if guild else " globally."))
         return 0
 
+    if command == "slack-manifest":
+        from .slack_app import manifest_json
+
+        print(manifest_json(settings, request_url=ns.request_url))
+        return 0
+
     corpus = await _open_corpus(settings, extract=not getattr(ns, "no_extract", False))
     catch_up: asyncio.Task | None = None
     warming: asyncio.Task | None = None
@@ -202,14 +210,23 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         if command in ("run", "shell"):
             warming = asyncio.create_task(corpus.warm())
         if command == "run":
+            fronts = []
             if settings.discord_token is not None:
                 from .discord_bot import run_discord
 
-                await run_discord(settings, ctx)
+                fronts.append(run_discord(settings, ctx))
+            if settings.slack_bot_token is not None:
+                from .slack_app import run_slack
+
+                fronts.append(run_slack(settings, ctx))
+            if fronts:
+                # every configured front end in one process and event loop, over one corpus
+                await asyncio.gather(*fronts)
                 return 0
             from .console import run_console
 
-            console.print("No chat token configured (BRIEFBOT_DISCORD_TOKEN): starting the console.")
+            console.print("No chat token configured (BRIEFBOT_DISCORD_TOKEN, BRIEFBOT_SLACK_BOT_TOKEN): "
+                          "starting the console.")
             await run_console(ctx, json_output=json_output, console=console)
             return 0
         if command == "shell":

@@ -1,7 +1,7 @@
-"""Posting scheduled digests to Discord channels.
+"""Posting scheduled digests to Discord and Slack channels.
 
-Once a minute the scheduler asks the store which ``discord:`` subscriptions are due and
-posts their digests. A subscription is marked posted only after Discord accepted every
+Once a minute each platform's scheduler asks the store which of its subscriptions
+(``discord:…``, ``slack:…``) are due and posts their digests. A subscription is marked posted only after Discord accepted every
 message of it, so a crash or a refused post means it is tried again, and a restart after
 a successful post never repeats it. A slot missed while the bot was down is posted once
 on start, because "due" compares the latest scheduled slot with the last one posted.
@@ -19,12 +19,41 @@ from discord.ext import commands, tasks
 from corpus.models import Subscription
 from handlers.context import Context
 from handlers.digest import build_digest, due_slot, slot_key
+from handlers.types import Reply
 
 from .discord_render import post_reply
 
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "discord:"
+
+
+async def due_now(ctx: Context, sub: Subscription, now: datetime) -> tuple[str, str] | None:
+    """(slot, occasion) when a subscription is due: a scheduled slot not yet posted, or, for
+    ``new``, articles added since its marker. The occasion keys warnings, one per slot."""
+    if sub.kind == "new":
+        latest = await ctx.corpus.store.latest_added_at()
+        if latest is None or (sub.marker is not None and latest <= sub.marker):
+            return None
+        return slot_key(now), latest
+    slot = due_slot(sub, now)
+    return None if slot is None else (slot_key(slot), slot_key(slot))
+
+
+async def digest_to_post(ctx: Context, sub: Subscription, slot_value: str) -> Reply | None:
+    """The digest of a due subscription, or None when nothing is new (the slot is then done
+    without a post, so it is not reconsidered every minute)."""
+    reply = await build_digest(ctx, since=sub.marker, topic=sub.topic or None)
+    if not reply.answered:
+        await ctx.corpus.store.mark_posted(sub.id, slot=slot_value, marker=reply.data.get("marker"))
+        return None
+    return reply
+
+
+async def mark_posted(ctx: Context, sub: Subscription, slot_value: str, reply: Reply) -> None:
+    """Called only after the platform accepted every message: a restart never posts it again."""
+    await ctx.corpus.store.mark_posted(sub.id, slot=slot_value, marker=reply.data.get("marker"))
+    log.info("posted digest for subscription %s to %s (slot %s)", sub.id, sub.channel, slot_value)
 
 
 class DigestScheduler(commands.Cog):
@@ -77,26 +106,15 @@ class DigestScheduler(commands.Cog):
             return posted
 
     async def _run_one(self, sub: Subscription, now: datetime) -> bool:
-        store = self.ctx.corpus.store
-        if sub.kind == "new":
-            latest = await store.latest_added_at()
-            if latest is None or (sub.marker is not None and latest <= sub.marker):
-                return False
-            slot_value, warn_key = slot_key(now), latest
-        else:
-            slot = due_slot(sub, now)
-            if slot is None:
-                return False
-            slot_value = warn_key = slot_key(slot)
-
+        due = await due_now(self.ctx, sub, now)
+        if due is None:
+            return False
+        slot_value, warn_key = due
         channel = await self._channel(sub, warn_key)
         if channel is None:
             return False
-        reply = await build_digest(self.ctx, since=sub.marker, topic=sub.topic or None)
-        marker = reply.data.get("marker")
-        if not reply.answered:
-            # Nothing new for this subscription: the slot is done without a post.
-            await store.mark_posted(sub.id, slot=slot_value, marker=marker)
+        reply = await digest_to_post(self.ctx, sub, slot_value)
+        if reply is None:
             return False
         try:
             await post_reply(channel, reply)
@@ -106,8 +124,7 @@ class DigestScheduler(commands.Cog):
         except discord.HTTPException as exc:
             log.warning("digest post for subscription %s failed, will retry: %s", sub.id, exc)
             return False
-        await store.mark_posted(sub.id, slot=slot_value, marker=marker)
-        log.info("posted digest for subscription %s to %s (slot %s)", sub.id, sub.channel, slot_value)
+        await mark_posted(self.ctx, sub, slot_value, reply)
         return True
 
     def _warn(self, sub: Subscription, occasion: str, message: str, *args: object) -> None:

@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     discord_prefix: str = "!"
     discord_guild_id: int | None = None
 
+    slack_bot_token: SecretStr | None = None  # xoxb-…
+    slack_app_token: SecretStr | None = None  # xapp-…: Socket Mode (no public URL needed)
+    slack_signing_secret: SecretStr | None = None  # HTTP mode: verifies every request came from Slack
+    slack_host: str = "0.0.0.0"
+    slack_port: int = 3000
+    slack_command: str = "brief"  # the slash command, without the slash
+    slack_moderator_users: Annotated[list[str], NoDecode] = Field(default_factory=list)  # user ids
+    slack_moderator_group: str | None = None  # a user group id (S…) whose members moderate
+    slack_api_url: str | None = None  # the Web API base URL (another Slack endpoint, a test double)
+
     moderator_roles: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["Moderator"])
     admin_user_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -43,7 +53,7 @@ class Settings(BaseSettings):
     cooldown_seconds: float = 5.0
     log_level: str = "INFO"
 
-    _csv = field_validator("moderator_roles", "admin_user_ids", mode="before")(_split_csv)
+    _csv = field_validator("moderator_roles", "admin_user_ids", "slack_moderator_users", mode="before")(_split_csv)
 
     def redacted(self) -> dict[str, object]:
         """Settings as a dict with every secret masked, safe to log."""
