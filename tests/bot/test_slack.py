@@ -355,3 +355,33 @@ async def test_an_empty_command_shows_help(serve: Serve, slack: FakeSlack, text:
     await app.command(text, fake=slack)
     [(_, reply)] = await slack.wait_for_responses(1)
     assert reply["response_type"] == "in_channel" and "ask" in _all_text(reply["blocks"])
+
+
+async def test_run_slack_serves_http_and_stops_cleanly(slack: FakeSlack, ctx: Context, caplog: pytest.LogCaptureFixture):
+    """What `briefbot run` starts with a bot token and no app token: HTTP on the configured
+    port, the digest loop beside it; the token and secret never reach the log."""
+    import asyncio
+    import logging
+    import socket
+
+    from bot.slack_app import run_slack
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = slack_settings(slack, slack_host="127.0.0.1", slack_port=port)
+    stop = asyncio.Event()
+    caplog.set_level(logging.DEBUG)
+    task = asyncio.create_task(run_slack(settings, ctx, stop=stop))
+    served = Served(None, f"http://127.0.0.1:{port}/slack/events")  # type: ignore[arg-type]
+    for _ in range(100):
+        try:
+            status, _ = await served.command("help", fake=slack)
+            break
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.05)
+    assert status == 200
+    await slack.wait_for_responses(1)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    assert slack.bot_token not in caplog.text and SECRET not in caplog.text
