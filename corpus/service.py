@@ -12,6 +12,7 @@ import asyncio
 import gc
 import hashlib
 import logging
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -91,6 +92,14 @@ def _prepare_many(raws: list[RawDocument]) -> list[_Prepared | IngestResult]:
             out.append(IngestResult(raw.source, "error", exc.message))
     return out
 
+
+#: Fewer words than this is a headline or a note, not an article to brief from.
+MIN_ARTICLE_WORDS = 12
+#: One token that names a file: a path with a separator, or a name with a document suffix.
+_FILE_PATH = re.compile(
+    r"^(?!https?://)(?:[~.]?[/\\]|[A-Za-z]:[/\\])?[^\s]*?(?:[/\\][^\s]*|\.(?:txt|md|html?|jsonl?|gz|csv|xml|pdf|docx?))$",
+    re.IGNORECASE,
+)
 
 class Corpus:
     """Everything a handler may do with the articles."""
@@ -197,6 +206,19 @@ class Corpus:
         if len(text.encode("utf-8")) > self.limits.max_file_bytes:
             raise IngestError(
                 f"That text is {len(text.encode('utf-8')):,} bytes; the limit is {self.limits.max_file_bytes:,}."
+            )
+        stripped = text.strip()
+        if _FILE_PATH.match(stripped):
+            name = stripped[:120]
+            raise IngestError(
+                f"{name!r} looks like a file path, not an article. To add a file, run "
+                f"`briefbot ingest {name}` (in chat, attach or share the file with `add`)."
+            )
+        words = len(stripped.split())
+        if words < MIN_ARTICLE_WORDS:
+            raise IngestError(
+                f"That text is {words} word{'s' if words != 1 else ''}; an article needs at least "
+                f"{MIN_ARTICLE_WORDS}. Paste the whole article, or give its URL."
             )
         raw = sources.document_from_text(text, source=source)
         return (await self.ingest_documents([raw], added_by=added_by))[0]

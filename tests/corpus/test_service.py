@@ -131,6 +131,14 @@ async def test_pasted_text_errors_are_friendly(corpus):
         await corpus.ingest_text("   \n ", added_by="tests")
     with pytest.raises(IngestError, match="limit"):
         await corpus.ingest_text("x" * 300_000, added_by="tests")
+    # a file path is not an article: the way forward is ingest (or attaching the file)
+    with pytest.raises(IngestError, match=r"looks like a file path.*briefbot ingest data\.jsonl\.gz"):
+        await corpus.ingest_text("data.jsonl.gz", added_by="tests")
+    with pytest.raises(IngestError, match="file path"):
+        await corpus.ingest_text("~/news/today/", added_by="tests")
+    # a few words are a headline, not an article: refused with their count and the minimum
+    with pytest.raises(IngestError, match=r"That text is 3 words; an article needs at least 12"):
+        await corpus.ingest_text("Tanks pledged today", added_by="tests")
     assert await corpus.store.count_articles() == 0
 
 
