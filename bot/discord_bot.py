@@ -13,6 +13,7 @@ never on start: syncing on every start is rate limited and slow to propagate.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import inspect
 import keyword
@@ -31,7 +32,7 @@ from rapidfuzz import fuzz, process
 from corpus.errors import CorpusError
 from handlers.context import Context
 from handlers.registry import REGISTRY, Command, Registry, dispatch, load_commands
-from handlers.types import Attachment, Privilege, Request, User, UserError
+from handlers.types import Attachment, Privilege, Reply, Request, User, UserError
 
 from .digest_scheduler import DigestScheduler
 from .discord_render import NO_MENTIONS, clip, error_embed, send_reply
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 
 #: What ``add`` can read; checked on the file name before anything is downloaded.
 ATTACHMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
+#: Seconds a command may take before its interaction is deferred: well inside Discord's three,
+#: leaving room for a slow network on the way back.
+DEFER_AFTER = 1.0
 CHOICES_MAX = 25
 SLASH_TEXT_MAX = 100
 GENERIC_FAILURE = "Something went wrong on my side. It has been logged; please try again later."
@@ -322,6 +326,7 @@ class BriefBot(commands.Bot):
         *,
         registry: Registry | None = None,
         page_timeout: float = 180.0,
+        defer_after: float = DEFER_AFTER,
         **options: Any,
     ) -> None:
         intents = discord.Intents.none()
@@ -341,6 +346,7 @@ class BriefBot(commands.Bot):
         self.ctx = ctx
         self.registry = registry or REGISTRY
         self.page_timeout = page_timeout
+        self.defer_after = defer_after
         self.scheduler: DigestScheduler | None = None
 
     async def setup_hook(self) -> None:
@@ -376,28 +382,38 @@ class BriefBot(commands.Bot):
                 incoming = list(ctx.message.attachments)
             for a in incoming:
                 check_attachment(a, self.settings.max_file_bytes)
-        if cmd.slow:
-            if ctx.interaction is not None:
-                await ctx.defer()
-            else:
-                with contextlib.suppress(discord.HTTPException):  # the typing hint is cosmetic
-                    await ctx.typing()
-        files = [await read_attachment(a) for a in incoming]
         if ctx.interaction is not None:
             shown = " ".join(f"{k}:{v}" for k, v in raw.items() if v is not None)
             text = f"/{cmd.name} {shown}".strip()
         else:
             text = ctx.message.content
-        request = Request(
-            command=cmd.name,
-            args={k: v for k, v in raw.items() if v is not None},
-            user=User(str(ctx.author.id), ctx.author.name),
-            privilege=privilege,
-            channel=f"discord:{ctx.channel.id}",
-            text=text,
-            attachments=files,
-        )
-        reply = await dispatch(self.ctx, request, self.registry)
+
+        async def work() -> Reply:
+            files = [await read_attachment(a) for a in incoming]
+            request = Request(
+                command=cmd.name,
+                args={k: v for k, v in raw.items() if v is not None},
+                user=User(str(ctx.author.id), ctx.author.name),
+                privilege=privilege,
+                channel=f"discord:{ctx.channel.id}",
+                text=text,
+                attachments=files,
+            )
+            assert self.ctx is not None
+            return await dispatch(self.ctx, request, self.registry)
+
+        # Discord forgets an interaction not answered within three seconds. Whatever the
+        # command, if it has not answered by the deadline it is deferred ("thinking…") and
+        # answers as a followup: decided by the clock, not by guessing which commands are slow.
+        task = asyncio.ensure_future(work())
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done:
+            if ctx.interaction is not None:
+                await ctx.defer()
+            else:
+                with contextlib.suppress(discord.HTTPException):  # the typing hint is cosmetic
+                    await ctx.typing()
+        reply = await task
         await send_reply(ctx, reply, owner_id=ctx.author.id, ephemeral=reply.error, timeout=self.page_timeout)
 
     async def on_command_error(self, ctx: commands.Context[BriefBot], error: commands.CommandError) -> None:  # type: ignore[override]

@@ -5,6 +5,11 @@ guild, receive messages and interactions, and send, edit and page replies. Every
 the bot makes is recorded (method, path, query, JSON or multipart payload) so tests can
 assert on exactly what would have reached Discord. Unknown routes answer a JSON 404, so a
 gap in the fake shows up as a failure instead of a silent success.
+
+Interactions keep Discord's rules: a callback more than three seconds after its
+interaction gets 404 (10062 Unknown interaction), a second callback 400 (40060 already
+acknowledged), and followups or edits of the original response 404 until the interaction
+was acknowledged. A bot that answers late here would lose the command in a real server.
 """
 
 from __future__ import annotations
@@ -127,7 +132,11 @@ class FakeDiscord:
         self.messages: dict[int, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
         self.identify: dict[str, Any] | None = None
-        self._interactions: dict[str, dict[str, Any]] = {}  # token -> {id, channel_id, original}
+        self._interactions: dict[str, dict[str, Any]] = {}  # token -> {id, channel_id, original, created, acked}
+        #: Discord forgets an interaction not answered within three seconds.
+        self.interaction_window = 3.0
+        #: Callbacks refused for coming late or twice: (token, code).
+        self.refused_callbacks: list[tuple[str, int]] = []
         self._rate_limits: list[tuple[str, re.Pattern[str], float, bool]] = []
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
@@ -437,7 +446,9 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         iid = snowflake()
         token = f"token-{iid}"
-        self._interactions[token] = {"id": iid, "channel_id": channel_id, "original": None}
+        self._interactions[token] = {
+            "id": iid, "channel_id": channel_id, "original": None, "created": time.monotonic(), "acked": False,
+        }
         member = author.member()
         member["permissions"] = str(EVERYONE_PERMS)
         payload = {
@@ -632,7 +643,7 @@ class FakeDiscord:
             return self._callback(hit.group(2), body or {}, files)
         if hit := m(r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", path):
             state = self._interactions.get(hit.group(2))
-            if state is None:
+            if state is None or not state["acked"]:
                 return json_response({"message": "Unknown Webhook", "code": 10015}, 404)
             mid = state["original"] if hit.group(3) == "@original" else int(hit.group(3))
             if mid is None or mid not in self.messages:
@@ -646,7 +657,7 @@ class FakeDiscord:
                 return web.Response(status=204)
         if (hit := m(r"/webhooks/(\d+)/([^/]+)", path)) and method == "POST":
             state = self._interactions.get(hit.group(2))
-            if state is None:
+            if state is None or not state["acked"]:  # a followup needs an acknowledged interaction
                 return json_response({"message": "Unknown Webhook", "code": 10015}, 404)
             original = state["original"]
             if original is not None and self.messages[original].get("flags", 0) & 128:
@@ -670,9 +681,15 @@ class FakeDiscord:
         return json_response({"message": f"404: no fake route for {method} {path}", "code": 0}, 404)
 
     def _callback(self, token: str, body: dict[str, Any], files: list[tuple[str, bytes]]) -> web.Response:
+        """Discord's rules: one callback per interaction, within three seconds of it."""
         state = self._interactions.get(token)
-        if state is None:
+        if state is None or time.monotonic() - state["created"] > self.interaction_window:
+            self.refused_callbacks.append((token, 10062))
             return json_response({"message": "Unknown interaction", "code": 10062}, 404)
+        if state["acked"]:
+            self.refused_callbacks.append((token, 40060))
+            return json_response({"message": "Interaction has already been acknowledged.", "code": 40060}, 400)
+        state["acked"] = True
         rtype = body.get("type")
         data = body.get("data") or {}
         interaction = {

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import time
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -78,15 +80,75 @@ async def test_slash_command_replies_with_a_cited_embed(bot: BriefBot, fake: Fak
 
 
 @pytest.mark.asyncio
-async def test_slow_command_is_deferred_then_answered_by_followup(bot: BriefBot, fake: FakeDiscord):
+async def test_slow_command_is_deferred_then_answered_by_followup(
+    bot: BriefBot, fake: FakeDiscord, extractor: SleepyExtractor
+):
+    extractor.delay = 4.0  # longer than Discord's window: only a deferral keeps the command alive
+    started = time.monotonic()
     token = await fake.slash(fake.moderator, fake.general, "add", {"source": article_text(40)})
     (first,) = await fake.wait_request("POST", f"/{token}/callback")
     assert first.json["type"] == 5  # "briefbot is thinking…" within Discord's three seconds
-    (followup,) = await fake.wait_request("POST", rf"^/webhooks/\d+/{token}$")
+    assert time.monotonic() - started < 3.0
+    (followup,) = await fake.wait_request("POST", rf"^/webhooks/\d+/{token}$", timeout=10)
+    assert fake.refused_callbacks == []
     (embed,) = embeds_of(followup)
     assert embed["title"] == "Add article"
     assert "Added 1 of 1" in embed["description"]
     assert "Report 40 from Vuhledar" in next(iter(field_values(embed)))
+
+
+async def test_any_command_past_the_deadline_is_deferred_and_a_quick_one_is_not(
+    start_bot: StartBot, ctx: Context, fake: FakeDiscord
+):
+    """Deferral is decided by the clock, not by a flag on the command: a command nobody
+    marked slow that takes 1.5 s is deferred; a quick one is answered in the first callback."""
+    registry = Registry()
+
+    @registry.command("ponder", "Think for a while, then answer.")
+    async def ponder(_ctx: Context, _req: Request) -> Reply:
+        await asyncio.sleep(1.5)
+        return Reply("ponder", True, "Done pondering.")
+
+    @registry.command("quick", "Answer at once.")
+    async def quick(_ctx: Context, _req: Request) -> Reply:
+        return Reply("quick", True, "Right away.")
+
+    await start_bot(ctx, registry=registry)
+    slow = await fake.slash(fake.member, fake.general, "ponder")
+    fast = await fake.slash(fake.member, fake.general, "quick")
+    (quick_cb,) = await fake.wait_request("POST", f"/{fast}/callback")
+    assert quick_cb.json["type"] == 4 and "Right away." in json.dumps(quick_cb.json)
+    (slow_cb,) = await fake.wait_request("POST", f"/{slow}/callback")
+    assert slow_cb.json["type"] == 5
+    (followup,) = await fake.wait_request("POST", rf"^/webhooks/\d+/{slow}$", timeout=5)
+    assert "Done pondering." in json.dumps(followup.json)
+    assert fake.refused_callbacks == []
+
+
+async def test_the_fake_keeps_discords_interaction_rules(bot: BriefBot, fake: FakeDiscord):
+    """A late or a second callback is refused as Discord refuses it, and a followup needs an
+    acknowledged interaction: what the tests above rely on to mean anything."""
+    import aiohttp
+
+    fake.interaction_window = 0.2
+    payload = fake._interaction(2, fake.member, fake.general, {"name": "nothing", "type": 1})
+    token, iid = payload["token"], payload["id"]
+    base = f"{fake.base_url}/api/v10"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{base}/webhooks/{fake.app_id}/{token}", json={"content": "early", "allowed_mentions": {"parse": []}}) as r:
+            assert r.status == 404  # no followup before an acknowledgement
+        await asyncio.sleep(0.3)
+        async with http.post(f"{base}/interactions/{iid}/{token}/callback", json={"type": 4, "data": {"content": "x", "allowed_mentions": {"parse": []}}}) as r:
+            assert r.status == 404 and (await r.json())["code"] == 10062
+    fake.interaction_window = 3.0
+    payload = fake._interaction(2, fake.member, fake.general, {"name": "nothing", "type": 1})
+    token, iid = payload["token"], payload["id"]
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{base}/interactions/{iid}/{token}/callback", json={"type": 4, "data": {"content": "x", "allowed_mentions": {"parse": []}}}) as r:
+            assert r.status == 200
+        async with http.post(f"{base}/interactions/{iid}/{token}/callback", json={"type": 4, "data": {"content": "x", "allowed_mentions": {"parse": []}}}) as r:
+            assert r.status == 400 and (await r.json())["code"] == 40060
+    assert [code for _, code in fake.refused_callbacks] == [10062, 40060]
 
 
 @pytest.mark.asyncio
