@@ -210,6 +210,11 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         if command in ("run", "shell"):
             warming = asyncio.create_task(corpus.warm())
         if command == "run":
+            if settings.slack_bot_token is not None and settings.slack_app_token is None \
+                    and settings.slack_signing_secret is None:
+                console.print("Slack needs BRIEFBOT_SLACK_APP_TOKEN (Socket Mode) or BRIEFBOT_SLACK_SIGNING_SECRET "
+                              "(HTTP mode) besides the bot token; see README: Slack.")
+                return 2
             fronts = []
             if settings.discord_token is not None:
                 from .discord_bot import run_discord
@@ -220,8 +225,11 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
 
                 fronts.append(run_slack(settings, ctx))
             if fronts:
-                # every configured front end in one process and event loop, over one corpus
-                await asyncio.gather(*fronts)
+                # every configured front end in one process and event loop, over one corpus; if
+                # one stops with an error the others are stopped too, before the corpus closes
+                async with asyncio.TaskGroup() as group:
+                    for front in fronts:
+                        group.create_task(front)
                 return 0
             from .console import run_console
 

@@ -51,7 +51,8 @@ async def digest_to_post(ctx: Context, sub: Subscription, slot_value: str) -> Re
 
 
 async def mark_posted(ctx: Context, sub: Subscription, slot_value: str, reply: Reply) -> None:
-    """Called only after the platform accepted every message: a restart never posts it again."""
+    """Called only after the platform accepted every message of the digest (Discord's or
+    Slack's), so a restart never posts it again."""
     await ctx.corpus.store.mark_posted(sub.id, slot=slot_value, marker=reply.data.get("marker"))
     log.info("posted digest for subscription %s to %s (slot %s)", sub.id, sub.channel, slot_value)
 
@@ -95,7 +96,7 @@ class DigestScheduler(commands.Cog):
             now = self.ctx.clock()
             posted: list[int] = []
             for sub in await self.ctx.corpus.store.subscriptions():
-                if not sub.channel.startswith(CHANNEL_PREFIX):
+                if not sub.channel.startswith(CHANNEL_PREFIX) or sub.paused:
                     continue
                 try:
                     if await self._run_one(sub, now):

@@ -22,7 +22,9 @@ def _split_csv(value: object) -> object:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="BRIEFBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="BRIEFBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        # "BRIEFBOT_SLACK_BOT_TOKEN=" copied from .env.example means "not set", not an empty token
+        env_ignore_empty=True,
     )
 
     db: Path = Field(Path("data/briefbot.db"), description="SQLite database path")

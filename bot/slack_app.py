@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import re
 import time
 import uuid
@@ -36,11 +37,11 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.context import Context
-from handlers.registry import REGISTRY, Command, Registry, dispatch, parse_text_args
+from handlers.registry import REGISTRY, Command, Registry, dispatch, load_commands, parse_text_args
 from handlers.types import Attachment, Privilege, Reply, Request, User, UserError
 
 from .settings import Settings
-from .slack_render import PAGE_ACTION, SlackPage, escape, render_pages, with_pager
+from .slack_render import PAGE_ACTION, SlackPage, plain, render_pages, with_pager
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,27 @@ PRIVILEGE_TTL = 300
 EVENTS_KEPT = 2000
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def _is_dm(event: dict[str, Any]) -> bool:
+    return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
+
+
+async def _respond(respond: Any, **message: Any) -> None:
+    """``respond()`` through the response_url, which reports a refusal in its answer rather
+    than raising: a refused message is logged and sent again as plain text, so the person
+    still gets the answer."""
+    message.setdefault("unfurl_links", False)
+    message.setdefault("unfurl_media", False)
+    result = await respond(**message)
+    status = getattr(result, "status_code", 200)
+    if status != 200 and message.get("blocks"):
+        log.warning("Slack refused a reply (%s: %s); sending it as text", status, getattr(result, "body", ""))
+        retry = {k: v for k, v in message.items() if k != "blocks"}
+        result = await respond(**retry)
+        status = getattr(result, "status_code", 200)
+    if status != 200:
+        log.warning("Slack refused a reply (%s: %s)", status, getattr(result, "body", ""))
 
 
 def slack_text(text: str) -> str:
@@ -108,6 +130,8 @@ class SlackFrontEnd:
         self.settings = settings
         self.ctx = ctx
         self.registry = registry
+        if registry is REGISTRY:
+            load_commands()
         token = settings.slack_bot_token.get_secret_value()
         client_options: dict[str, Any] = {"token": token}
         if settings.slack_api_url:
@@ -119,13 +143,12 @@ class SlackFrontEnd:
         self.app = AsyncApp(
             client=self.client,
             signing_secret=secret,
-            # Socket Mode requests are not signed; HTTP ones always are
-            request_verification_enabled=settings.slack_app_token is None,
             ignoring_self_events_enabled=True,
         )
         self.pages = _Pages()
         self._events: OrderedDict[str, None] = OrderedDict()
         self._people: dict[str, tuple[float, Privilege, str]] = {}
+        self._last_heavy: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
@@ -143,13 +166,12 @@ class SlackFrontEnd:
 
         async def answer(reply: Reply) -> None:
             pages = render_pages(reply)
-            if reply.error:
-                await respond(text=pages[0].text, blocks=pages[0].blocks, response_type="ephemeral")
-                return
-            page = self._paged(pages, command.get("user_id", ""))
-            await respond(text=page.text, blocks=page.blocks, response_type="in_channel")
-            if reply.image is not None:
-                await self._upload_image(reply, command.get("channel_id", ""), None)
+            kind = "ephemeral" if reply.error else "in_channel"
+            page = pages[0] if reply.error else self._paged(pages, command.get("user_id", ""))
+            await _respond(respond, text=page.text, blocks=page.blocks, response_type=kind)
+            if reply.image is not None and not await self._upload_image(reply, command.get("channel_id", ""), None):
+                await _respond(respond, response_type="ephemeral", replace_original=False,
+                               text="The chart could not be posted here: invite me (`/invite @briefbot`) to see it.")
 
         self._spawn(self._run(
             text=slack_text(command.get("text", "")), user_id=command.get("user_id", ""),
@@ -158,21 +180,25 @@ class SlackFrontEnd:
         ))
 
     async def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if _is_dm(event):
+            return  # a DM that mentions the bot also arrives as a DM message: answered there
         await self._on_event(event, body)
 
     async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         # Direct messages only; channel messages reach the bot as mentions.
-        if event.get("channel_type") != "im" or event.get("subtype") not in (None, "file_share"):
+        if not _is_dm(event) or event.get("subtype") not in (None, "file_share"):
             return
         await self._on_event(event, body)
 
     async def _on_event(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("bot_id") or event.get("subtype") == "bot_message":
             return  # its own posts and other bots' never start a command
-        if not self._first_delivery(body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"):
+        # once per delivery (Slack retries) and once per message (a message may raise two events)
+        message_key = f"{event.get('channel')}:{event.get('ts')}"
+        if not self._first_delivery(body.get("event_id") or message_key) or not self._first_delivery(message_key):
             return
         channel = event.get("channel", "")
-        thread_ts = event.get("thread_ts") or (event.get("ts") if event.get("channel_type") != "im" else None)
+        thread_ts = event.get("thread_ts") or (None if _is_dm(event) else event.get("ts"))
         user_id = event.get("user", "")
 
         async def answer(reply: Reply) -> None:
@@ -187,7 +213,8 @@ class SlackFrontEnd:
                 channel=channel, thread_ts=thread_ts, text=page.text, blocks=page.blocks, unfurl_links=False
             )
             if reply.image is not None:
-                await self._upload_image(reply, channel, thread_ts or posted.get("ts"))
+                # in a channel the chart goes under the answer; in a DM beside it
+                await self._upload_image(reply, channel, thread_ts or (None if _is_dm(event) else posted.get("ts")))
 
         self._spawn(self._run(
             text=slack_text(event.get("text", "")), user_id=user_id, user_name=user_id, channel=channel,
@@ -200,17 +227,17 @@ class SlackFrontEnd:
         found = self.pages.get(key)
         user = (body.get("user") or {}).get("id", "")
         if found is None:
-            await respond(text="These pages have expired: ask again.", response_type="ephemeral",
-                          replace_original=False)
+            await _respond(respond, text="These pages have expired: ask again.", response_type="ephemeral",
+                           replace_original=False)
             return
         owner, pages = found
         if user != owner:
-            await respond(text=f"Only <@{owner}> can turn these pages; ask the bot yourself to get your own.",
-                          response_type="ephemeral", replace_original=False)
+            await _respond(respond, text=f"Only <@{owner}> can turn these pages; ask the bot yourself to get your own.",
+                           response_type="ephemeral", replace_original=False)
             return
         i = max(0, min(int(index) if index.isdigit() else 0, len(pages) - 1))
         page = with_pager(pages[i], key, i, len(pages))
-        await respond(text=page.text, blocks=page.blocks, replace_original=True)
+        await _respond(respond, text=page.text, blocks=page.blocks, replace_original=True)
 
     # ------------------------------------------------------------------ running a command
 
@@ -222,12 +249,14 @@ class SlackFrontEnd:
             cmd, rest = split_command(text, self.registry, default=default)
             if cmd is None:
                 word = text.split(" ", 1)[0][:40]
-                raise UserError(f"Unknown command {word!r}. Try `/{self.settings.slack_command} help`.")
+                raise UserError(f"Unknown command {word!r}. Try `/{self.settings.slack_command.lstrip('/')} help`.")
             privilege, name = await self.person(user_id)
+            self._cool_down(cmd, user_id, privilege)
             attachments: list[Attachment] = []
             if files and cmd.accepts_attachments and privilege >= cmd.privilege:
                 # Below the command's privilege the handler refuses; nothing is downloaded for it.
-                attachments = [await self._download(f) for f in files]
+                checked = [await self._checked(f) for f in files]  # every file passes before any download
+                attachments = [await self._download(f) for f in checked]
             request = Request(
                 command=cmd.name,
                 args=parse_text_args(cmd, rest),
@@ -247,6 +276,21 @@ class SlackFrontEnd:
             await answer(reply)
         except SlackApiError as exc:
             log.warning("Slack refused a reply: %s", exc.response.get("error") if exc.response else exc)
+        except Exception:
+            log.exception("sending a Slack reply failed")
+
+    def _cool_down(self, cmd: Command, user_id: str, privilege: Privilege) -> None:
+        """Heavy commands (``add``, ``compare``) once per cooldown per member, as on Discord."""
+        wait = self.settings.cooldown_seconds
+        if not cmd.heavy or wait <= 0 or privilege >= Privilege.ADMIN:
+            return
+        now = time.monotonic()
+        last = self._last_heavy.get(user_id)
+        if last is not None and now - last < wait:
+            raise UserError(f"Slow down: you can use `{cmd.name}` again in {math.ceil(wait - (now - last))} s.")
+        self._last_heavy[user_id] = now
+        if len(self._last_heavy) > EVENTS_KEPT:
+            self._last_heavy.pop(next(iter(self._last_heavy)))
 
     def _paged(self, pages: list[SlackPage], owner: str) -> SlackPage:
         if len(pages) == 1:
@@ -309,13 +353,15 @@ class SlackFrontEnd:
             except SlackApiError as exc:
                 log.warning("usergroups.users.list failed for %s: %s", group,
                             exc.response.get("error") if exc.response else exc)
+        if len(self._people) > EVENTS_KEPT:
+            self._people.clear()
         self._people[user_id] = (now, privilege, name)
         return privilege, name
 
     # ------------------------------------------------------------------ files
 
-    async def _download(self, file: dict[str, Any]) -> Attachment:
-        """A file shared with the command, checked by its metadata before it is downloaded."""
+    async def _checked(self, file: dict[str, Any]) -> dict[str, Any]:
+        """A shared file's metadata, refused by type and size before anything is downloaded."""
         if "url_private_download" not in file or "size" not in file:
             file = (await self.client.files_info(file=file.get("id", ""))).get("file") or {}
         name = str(file.get("name") or file.get("title") or "file")
@@ -324,9 +370,14 @@ class SlackFrontEnd:
         size = int(file.get("size") or 0)
         if size > self.settings.max_file_bytes:
             raise UserError(f"{name[:80]} is {size:,} bytes; the limit is {self.settings.max_file_bytes:,}.")
-        url = file.get("url_private_download") or file.get("url_private")
-        if not url:
+        if not (file.get("url_private_download") or file.get("url_private")):
             raise UserError(f"Slack gave no download link for {name[:80]}.")
+        return file
+
+    async def _download(self, file: dict[str, Any]) -> Attachment:
+        """A checked file (:meth:`_checked`), downloaded with the bot token."""
+        name = str(file.get("name") or file.get("title") or "file")
+        url = file.get("url_private_download") or file.get("url_private")
         token = self.settings.slack_bot_token.get_secret_value() if self.settings.slack_bot_token else ""
         timeout = aiohttp.ClientTimeout(total=self.settings.fetch_timeout)
         async with (
@@ -336,22 +387,29 @@ class SlackFrontEnd:
             if resp.status != 200:
                 raise UserError(f"I could not download {name[:80]} from Slack ({resp.status}).")
             data = await resp.content.read(self.settings.max_file_bytes + 1)
+            served = resp.headers.get("Content-Type", "")
         if len(data) > self.settings.max_file_bytes:
             raise UserError(f"{name[:80]} is larger than the limit of {self.settings.max_file_bytes:,} bytes.")
+        if served.startswith("text/html") and not name.lower().endswith((".html", ".htm")):
+            # Slack serves its login page instead of a file the token may not read
+            raise UserError(f"Slack would not hand over {name[:80]}: the app needs the files:read scope.")
         return Attachment(name, data, file.get("mimetype"))
 
-    async def _upload_image(self, reply: Reply, channel: str, thread_ts: str | None) -> None:
-        """The chart of a ``compare`` reply, in the same channel or thread."""
+    async def _upload_image(self, reply: Reply, channel: str, thread_ts: str | None) -> bool:
+        """The chart of a ``compare`` reply, in the same channel or thread; False when Slack
+        refused it (a channel the bot is not in)."""
         image = reply.image
         if image is None:
-            return
+            return True
         try:
             await self.client.files_upload_v2(
                 channel=channel, thread_ts=thread_ts, file=image.data, filename=image.filename,
-                title=escape(image.description or image.filename)[:250],
+                title=plain(image.description or image.filename, 250), alt_txt=plain(image.description, 1000),
             )
         except SlackApiError as exc:
             log.warning("chart upload refused: %s", exc.response.get("error") if exc.response else exc)
+            return False
+        return True
 
     # ------------------------------------------------------------------ posting (digests)
 

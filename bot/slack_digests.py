@@ -1,8 +1,10 @@
 """Posting scheduled digests to Slack channels (``slack:<channel id>`` subscriptions).
 
 The same subscriptions, schedule and rule as Discord's (:mod:`bot.digest_scheduler`): a
-digest is marked posted only after Slack accepted every message of it, so a refused post
-is tried again on the next pass and a restart after a successful one never repeats it.
+digest is marked posted only after Slack accepted every message of it, so a failed post
+is tried again on the next pass and a restart after a successful one never repeats it. A
+channel the bot was removed from (``not_in_channel``, ``channel_not_found``) is reported
+once and its subscription paused until someone subscribes the channel again.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "slack:"
-#: Errors that will not go away by retrying: warned about once per slot, not every minute.
-_LASTING = frozenset({"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "invalid_auth"})
+#: The channel is gone or closed to the bot: the subscription is paused, not retried forever.
+_CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "restricted_action"})
+#: The token itself is refused: nothing is paused (every post would fail alike), the log says so once.
+_WORKSPACE_WIDE = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
 
 
 class SlackDigests:
@@ -65,8 +69,14 @@ class SlackDigests:
             now = self.ctx.clock()
             posted: list[int] = []
             for sub in await self.ctx.corpus.store.subscriptions():
-                if sub.channel.startswith(CHANNEL_PREFIX) and await self._run_one(sub, now):
-                    posted.append(sub.id)
+                if not sub.channel.startswith(CHANNEL_PREFIX) or sub.paused:
+                    continue
+                try:
+                    if await self._run_one(sub, now):
+                        posted.append(sub.id)
+                except Exception:
+                    # one subscription's failure must not hold up the others
+                    log.exception("digest for subscription %s (%s) failed", sub.id, sub.channel)
             self.passes += 1
             return posted
 
@@ -82,10 +92,16 @@ class SlackDigests:
             await self.front.post(sub.channel[len(CHANNEL_PREFIX) :], reply)
         except SlackApiError as exc:
             error = exc.response.get("error") if exc.response is not None else str(exc)
-            if error in _LASTING and (sub.id, occasion) not in self._warned:
-                self._warned.add((sub.id, occasion))
-                log.warning("subscription %s (%s): Slack refused the digest (%s)", sub.id, sub.channel, error)
-            elif error not in _LASTING:
+            if error in _CHANNEL_GONE:
+                # reported once, then paused until someone subscribes the channel again
+                await self.ctx.corpus.store.pause_subscription(sub.id, error)
+                log.warning("subscription %s (%s) paused: Slack refused the digest (%s); subscribe again to resume",
+                            sub.id, sub.channel, error)
+            elif error in _WORKSPACE_WIDE:
+                if (0, occasion) not in self._warned:
+                    self._warned.add((0, occasion))
+                    log.error("Slack refused the bot's token (%s): no digest can be posted", error)
+            else:
                 log.warning("digest post for subscription %s failed, will retry: %s", sub.id, error)
             return False
         await mark_posted(self.ctx, sub, slot_value, reply)

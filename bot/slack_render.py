@@ -42,7 +42,8 @@ QUOTE_MAX = 160
 #: The action id of the page buttons (the value carries the pager key and the page).
 PAGE_ACTION = "briefbot_page"
 
-_URL = re.compile(r"^https?://[^\s<>|]+$")
+_URL = re.compile(r"^https?://[^\s<>|]{1,1000}$")
+_DISCORD_ESCAPE = re.compile(r"\\([*_~|`>\[\]\\])")
 
 
 def escape(text: str) -> str:
@@ -69,7 +70,7 @@ def citation_text(c: Citation) -> str:
     bits = [b for b in (c.outlet, c.published) if b]
     label = ", ".join(bits) if bits else c.title
     sentence = escape(clip(" ".join(c.sentence.split()), QUOTE_MAX))
-    return clip(f"[{c.article_id}] {_link(c.url, label)} — “{sentence}”", 2900)
+    return f"[{c.article_id}] {_link(c.url, clip(label, 200))} — “{sentence}”"
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -108,7 +109,8 @@ def _body_blocks(reply: Reply) -> list[dict[str, Any]]:
             for chunk in _chunks(body, SECTION_PAGE_TEXT - len(header) - 10, ROWS_PER_SECTION):
                 blocks.append(_section(f"{fence}{escape(header)}\n" + "\n".join(chunk) + fence))
         else:
-            plain_lines = [escape(line.replace("**", "*")) for line in lines]
+            # the lines come with Discord's markdown escapes ("O\\_Brien"), which Slack would show
+            plain_lines = [escape(_DISCORD_ESCAPE.sub(r"\1", line.replace("**", "*"))) for line in lines]
             for chunk in _chunks(plain_lines, SECTION_PAGE_TEXT, ROWS_PER_SECTION):
                 blocks.append(_section("\n".join(chunk)))
     return blocks

@@ -279,6 +279,7 @@ class Subscription:
     created_at: str
     last_slot: str | None
     marker: str | None
+    paused: str | None = None  # why posting stopped (the channel is gone or closed to the bot)
 
 
 @dataclass(slots=True, frozen=True)

@@ -914,7 +914,7 @@ class Store:
             "INSERT INTO subscriptions(channel, kind, weekday, at_time, topic, created_by, created_at, marker)"
             " VALUES (?,?,?,?,?,?,?,?)"
             " ON CONFLICT(channel, kind, topic) DO UPDATE SET weekday = excluded.weekday,"
-            " at_time = excluded.at_time, created_by = excluded.created_by",
+            " at_time = excluded.at_time, created_by = excluded.created_by, paused = NULL",
             (channel, kind, weekday, at_time, topic, created_by, utcnow(), marker),
         )
         row = await self._one(
@@ -941,6 +941,11 @@ class Store:
                 "DELETE FROM subscriptions WHERE channel = ? AND id = ?", (channel, sub_id)
             )
         return cur.rowcount
+
+    async def pause_subscription(self, sub_id: int, reason: str) -> None:
+        """Stop posting to a channel the platform says is gone or closed to the bot, until it
+        is subscribed again (which clears the pause)."""
+        await self._write("UPDATE subscriptions SET paused = ? WHERE id = ?", (reason, sub_id))
 
     async def mark_posted(self, sub_id: int, *, slot: str | None, marker: str | None) -> None:
         """Record a digest the platform accepted; call only after the post succeeded."""
@@ -1198,6 +1203,7 @@ def _subscription(r: sqlite3.Row) -> Subscription:
         created_at=r["created_at"],
         last_slot=r["last_slot"],
         marker=r["marker"],
+        paused=r["paused"],
     )
 
 

@@ -425,7 +425,12 @@ async def subscriptions_command(ctx: Context, req: Request) -> Reply:
             title="Subscriptions",
         )
     rows = [
-        [str(s.id), describe_schedule(s), s.topic or "everything", human_time(s.last_slot) if s.last_slot else "never"]
+        [
+            str(s.id),
+            describe_schedule(s) + (f" — paused ({s.paused}); subscribe again to resume" if s.paused else ""),
+            s.topic or "everything",
+            human_time(s.last_slot) if s.last_slot else "never",
+        ]
         for s in subs
     ]
     return Reply(

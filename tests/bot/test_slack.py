@@ -158,6 +158,46 @@ async def test_its_own_and_other_bots_messages_never_start_a_command(serve: Serv
     assert slack.posted() == []
 
 
+async def test_a_dm_that_mentions_the_bot_is_answered_once(serve: Serve, slack: FakeSlack):
+    """Slack raises two events for it (message.im and app_mention): one answer, in the DM."""
+    app = await serve()
+    text = "<@UBOT> articles"
+    await app.event({"type": "app_mention", "user": "UMEMBER", "channel": "D1", "ts": "900.1", "text": text},
+                    event_id="EvDM1")
+    await app.event({"type": "message", "channel_type": "im", "user": "UMEMBER", "channel": "D1", "ts": "900.1",
+                     "text": text}, event_id="EvDM2")
+    await app.front.drain()
+    [post] = slack.posted()
+    assert post.args["channel"] == "D1" and "thread_ts" not in post.args
+
+
+async def test_a_message_from_another_bot_is_ignored(serve: Serve, slack: FakeSlack):
+    app = await serve()
+    await app.event({"type": "app_mention", "user": "UX", "bot_id": "BOTHER", "channel": "C1", "ts": "950.1",
+                     "text": "<@UBOT> help"}, event_id="EvOB")
+    await app.front.drain()
+    assert slack.posted() == [] and slack.posted("chat.postEphemeral") == []
+
+
+async def test_heavy_commands_have_a_cooldown_per_member(serve: Serve, slack: FakeSlack):
+    app = await serve(cooldown_seconds=30.0)
+    text = "Officials said {} convoys reached the eastern district overnight after heavy shelling nearby."
+    await app.command("add " + text.format("three"), user="UMOD", fake=slack, key="first")
+    await app.command("add " + text.format("four"), user="UMOD", fake=slack, key="second")
+    replies = dict(await slack.wait_for_responses(2))
+    assert "Slow down" not in replies["first"]["text"]
+    assert replies["second"]["response_type"] == "ephemeral" and "Slow down" in replies["second"]["text"]
+
+
+def test_empty_values_copied_from_the_example_mean_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFBOT_SLACK_BOT_TOKEN", "")
+    monkeypatch.setenv("BRIEFBOT_SLACK_APP_TOKEN", "")
+    monkeypatch.setenv("BRIEFBOT_DISCORD_GUILD_ID", "")
+    settings = Settings(_env_file=None)
+    assert settings.slack_bot_token is None and settings.slack_app_token is None
+    assert settings.discord_guild_id is None
+
+
 async def test_a_redelivered_event_is_answered_once(serve: Serve, slack: FakeSlack):
     app = await serve()
     event = {"type": "app_mention", "user": "UMEMBER", "channel": "C1", "ts": "300.1", "text": "<@UBOT> help"}
@@ -273,13 +313,46 @@ async def test_a_digest_is_posted_by_the_clock_and_never_twice_after_a_restart(
     assert await again.run_due_digests() == [] and len(slack.posted()) == 1
 
 
-async def test_a_refused_digest_is_tried_again(slack: FakeSlack, ctx: Context):
-    await ctx.corpus.store.add_subscription(channel="slack:", kind="new", weekday=None, at_time=None, topic="",
-                                            created_by="tests", marker=None)
+async def test_a_channel_the_bot_left_is_paused_and_reported_once(
+    slack: FakeSlack, ctx: Context, caplog: pytest.LogCaptureFixture
+):
+    import logging
+
+    store = ctx.corpus.store
+    sub = await store.add_subscription(channel="slack:", kind="new", weekday=None, at_time=None, topic="",
+                                       created_by="tests", marker=None)
     digests = SlackDigests(SlackFrontEnd(slack_settings(slack), ctx), ctx)
-    assert await digests.run_due_digests() == []  # channel_not_found: not marked posted
-    assert await digests.run_due_digests() == []
-    assert len(slack.posted()) == 2
+    caplog.set_level(logging.WARNING)
+    assert await digests.run_due_digests() == []  # channel_not_found
+    from tests.bot.conftest import article_text
+
+    await ctx.corpus.ingest_text(article_text(80), added_by="tests")  # news, but the channel is gone
+    assert await digests.run_due_digests() == [] and await digests.run_due_digests() == []
+    assert len(slack.posted()) == 1, "not retried every minute"
+    assert caplog.text.count("paused") == 1
+    assert (await store.get_subscription(sub.id)).paused == "channel_not_found"
+    # subscribing the channel again resumes it
+    await store.add_subscription(channel="slack:", kind="new", weekday=None, at_time=None, topic="",
+                                 created_by="tests", marker=None)
+    assert (await store.get_subscription(sub.id)).paused is None
+
+
+async def test_one_failing_subscription_does_not_hold_up_the_others(slack: FakeSlack, ctx: Context):
+    store = ctx.corpus.store
+    for channel in ("slack:C1", "slack:C2"):
+        await store.add_subscription(channel=channel, kind="new", weekday=None, at_time=None, topic="",
+                                     created_by="tests", marker=None)
+    front = SlackFrontEnd(slack_settings(slack), ctx)
+    posted: list[str] = []
+
+    async def post(channel: str, reply: Reply) -> None:
+        if channel == "C1":
+            raise aiohttp.ClientConnectionError("connection reset")
+        posted.append(channel)
+
+    front.post = post  # type: ignore[method-assign]
+    [done] = await SlackDigests(front, ctx).run_due_digests()
+    assert posted == ["C2"] and (await store.get_subscription(done)).channel == "slack:C2"
 
 
 async def test_socket_mode_round_trip(slack: FakeSlack, ctx: Context):
@@ -332,8 +405,14 @@ def test_the_manifest_matches_the_registry() -> None:
     assert slash["command"] == "/brief" and "url" not in slash
     for cmd in REGISTRY.for_chat():
         assert cmd.usage() in slash["usage_hint"] or len(slash["usage_hint"]) == 1000
-    assert set(socket["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
-    assert {"commands", "chat:write", "app_mentions:read", "files:read", "files:write"} <= BOT_SCOPES
+    # what each listener and Web API call needs, and nothing more
+    assert set(socket["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES == {
+        "commands",  # the slash command
+        "app_mentions:read", "im:history", "im:read", "im:write",  # mentions and DMs
+        "chat:write",  # answers, digests, ephemeral errors
+        "files:read", "files:write",  # a shared file for add, the compare chart
+        "users:read", "usergroups:read",  # who is an admin or in the moderator group
+    }
     assert socket["settings"]["socket_mode_enabled"] is True
     assert socket["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
     http = manifest(settings, request_url="https://bot.example/slack/events")
@@ -385,3 +464,12 @@ async def test_run_slack_serves_http_and_stops_cleanly(slack: FakeSlack, ctx: Co
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     assert slack.bot_token not in caplog.text and SECRET not in caplog.text
+
+
+def test_briefbot_slack_manifest_prints_it(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["slack-manifest", "--request-url", "https://bot.example/slack/events"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["features"]["slash_commands"][0]["url"] == "https://bot.example/slack/events"
+    assert printed["settings"]["socket_mode_enabled"] is False
