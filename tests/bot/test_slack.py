@@ -21,7 +21,7 @@ from bot.slack_digests import SlackDigests
 from handlers.context import Context
 from handlers.registry import REGISTRY
 from handlers.types import Reply
-from tests.bot.conftest import Clock
+from tests.bot.conftest import Clock, SleepyExtractor
 from tests.bot.fake_slack import FakeSlack, signed_headers
 
 SECRET = "signing-secret-never-logged"
@@ -473,3 +473,16 @@ def test_briefbot_slack_manifest_prints_it(capsys: pytest.CaptureFixture[str]) -
     printed = json.loads(capsys.readouterr().out)
     assert printed["features"]["slash_commands"][0]["url"] == "https://bot.example/slack/events"
     assert printed["settings"]["socket_mode_enabled"] is False
+
+
+async def test_the_ack_comes_before_slow_work(serve: Serve, slack: FakeSlack, extractor: SleepyExtractor):
+    """A command that takes longer than Slack's 3 seconds is acknowledged at once and answered
+    through its response_url when done."""
+    extractor.delay = 3.5
+    app = await serve()
+    text = "Officials said the convoy reached the eastern district overnight after heavy shelling nearby."
+    started = time.monotonic()
+    status, _ = await app.command(f"add {text}", user="UMOD", fake=slack)
+    assert status == 200 and time.monotonic() - started < 1.0
+    [(_, reply)] = await slack.wait_for_responses(1, timeout=10)
+    assert reply["response_type"] == "in_channel" and time.monotonic() - started >= 3.5
