@@ -118,8 +118,10 @@ class Corpus:
         self._write_lock = asyncio.Lock()
         #: Bumped on every change to the corpus, so readers can cache derived indexes.
         self.generation = 0
-        #: Indexes derived from the corpus, by name: ``(generation built at, value)``.
-        self.derived: dict[str, tuple[int, object]] = {}
+        #: Indexes derived from the corpus, by name: ``(generation built at, value, seconds to build)``.
+        self.derived: dict[str, tuple[int, object, float]] = {}
+        #: Rebuilds of derived indexes running in the background, by name.
+        self.refreshing: dict[str, asyncio.Task[object]] = {}
 
     @classmethod
     async def open(

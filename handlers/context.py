@@ -6,6 +6,9 @@ handlers never reach for globals or settings of their own.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,15 +32,60 @@ class Context:
 
 T = TypeVar("T")
 
+log = logging.getLogger(__name__)
+
+#: A derived index whose last build took longer than this is rebuilt in the background after
+#: the corpus changes, the previous one answering meanwhile; a quicker one is rebuilt at once.
+INLINE_BUILD = 0.25
+#: A background rebuild starts at most once per this many times its own duration, so a corpus
+#: that changes every few seconds (an ingest, feeds) spends at most a tenth of a core on it.
+REFRESH_SPACING = 10.0
+
 
 async def per_generation(ctx: Context, key: str, build: Callable[[], Awaitable[T]]) -> T:
     """A value derived from the corpus (a name index, a vocabulary), rebuilt only after
-    the corpus has changed, so hot commands don't redo it on every request."""
+    the corpus has changed, so hot commands don't redo it on every request.
+
+    No request pays for an expensive rebuild: when the last build was slow (a large
+    corpus), the previous generation keeps answering while the next one is built in the
+    background; a build should do its CPU work off the event loop (``asyncio.to_thread``).
+    A cheap one (a small corpus) is rebuilt at once, so an answer never lags behind.
+    """
     corpus = ctx.corpus
     hit: Any = corpus.derived.get(key)
     if hit is not None and hit[0] == corpus.generation:
         return hit[1]
+    if hit is not None and hit[2] > INLINE_BUILD:
+        _refresh(ctx, key, build, hit[2])
+        return hit[1]
+    return await _build(ctx, key, build)
+
+
+async def _build(ctx: Context, key: str, build: Callable[[], Awaitable[T]]) -> T:
+    corpus = ctx.corpus
     generation = corpus.generation
+    started = time.perf_counter()
     value = await build()
-    corpus.derived[key] = (generation, value)
+    corpus.derived[key] = (generation, value, time.perf_counter() - started)
     return value
+
+
+def _refresh(ctx: Context, key: str, build: Callable[[], Awaitable[Any]], took: float) -> None:
+    corpus = ctx.corpus
+    running = corpus.refreshing.get(key)
+    if running is not None and not running.done():
+        return
+    finished = getattr(running, "finished_at", None)
+    if finished is not None and time.monotonic() - finished < REFRESH_SPACING * took:
+        return
+
+    async def rebuild() -> None:
+        try:
+            await _build(ctx, key, build)
+        except Exception:
+            log.exception("rebuilding %s failed; the previous one keeps answering", key)
+        finally:
+            task.finished_at = time.monotonic()  # type: ignore[attr-defined]
+
+    task = asyncio.get_running_loop().create_task(rebuild())
+    corpus.refreshing[key] = task

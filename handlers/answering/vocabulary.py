@@ -8,6 +8,7 @@ vocabulary is built from a sample of sentences and rebuilt only when the corpus 
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import Counter
@@ -19,7 +20,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from corpus.language import norm
 
-from ..context import Context
+from ..context import Context, per_generation
 from .words import tokens
 
 
@@ -98,28 +99,19 @@ class Vocabulary:
         return [h[0] for h in ranked]
 
 
-#: After this long a big corpus's vocabulary is rebuilt even while articles keep arriving.
-_VOCAB_MAX_AGE = 60.0
 _SAMPLE = 20_000
 
 
 async def vocabulary(ctx: Context) -> Vocabulary:
-    """The corpus vocabulary, rebuilt when the corpus has changed.
+    """The corpus vocabulary (:func:`handlers.context.per_generation`: on a large corpus the
+    previous one answers while the next is built in the background, its counting done off
+    the event loop)."""
 
-    A large corpus changes generation with every article of an ingest; its sampled
-    frequencies barely move, so while the sample is full the rebuild waits a minute.
-    """
-    corpus = ctx.corpus
-    cached = getattr(corpus, "_ask_vocabulary", None)
-    if cached is not None:
-        generation, vocab = cached
-        if generation == corpus.generation:
-            return vocab
-        if vocab.sentences >= _SAMPLE and time.monotonic() - vocab.built_at < _VOCAB_MAX_AGE:
-            return vocab
-    sample = await corpus.store.sample_sentence_texts(_SAMPLE)
-    names = [row[0] for row in await corpus.store.entity_names()]
-    things = await corpus.store.figure_things(3000)
-    vocab = Vocabulary.build(sample, names, things)
-    corpus._ask_vocabulary = (corpus.generation, vocab)
-    return vocab
+    async def build() -> Vocabulary:
+        store = ctx.corpus.store
+        sample = await store.sample_sentence_texts(_SAMPLE)
+        names = [row[0] for row in await store.entity_names()]
+        things = await store.figure_things(3000)
+        return await asyncio.to_thread(Vocabulary.build, sample, names, things)
+
+    return await per_generation(ctx, "vocabulary", build)

@@ -1,0 +1,79 @@
+"""Derived indexes: rebuilt once per corpus change, and never at a request's expense when slow."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from handlers import context as context_module
+from handlers.context import per_generation
+
+
+def _ctx() -> SimpleNamespace:
+    corpus = SimpleNamespace(generation=1, derived={}, refreshing={})
+    return SimpleNamespace(corpus=corpus)
+
+
+async def test_a_slow_index_answers_from_the_previous_generation_while_the_next_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(context_module, "INLINE_BUILD", 0.05)
+    ctx = _ctx()
+    builds: list[int] = []
+
+    async def build() -> str:
+        builds.append(ctx.corpus.generation)
+        await asyncio.sleep(0.3)  # a 20k-article vocabulary takes seconds
+        return f"index of generation {ctx.corpus.generation}"
+
+    assert await per_generation(ctx, "k", build) == "index of generation 1"  # the first one is waited for
+    ctx.corpus.generation = 2  # an article was added
+    started = time.perf_counter()
+    assert await per_generation(ctx, "k", build) == "index of generation 1"
+    assert await per_generation(ctx, "k", build) == "index of generation 1"
+    assert time.perf_counter() - started < 0.1, "no request waits for the rebuild"
+    await ctx.corpus.refreshing["k"]
+    assert await per_generation(ctx, "k", build) == "index of generation 2"
+    assert builds == [1, 2], "one background rebuild, however many requests came meanwhile"
+
+
+async def test_a_quick_index_is_rebuilt_at_once_so_answers_never_lag() -> None:
+    ctx = _ctx()
+    calls = 0
+
+    async def build() -> int:
+        nonlocal calls
+        calls += 1
+        return ctx.corpus.generation
+
+    assert await per_generation(ctx, "k", build) == 1
+    assert await per_generation(ctx, "k", build) == 1 and calls == 1
+    ctx.corpus.generation = 2
+    assert await per_generation(ctx, "k", build) == 2 and calls == 2
+
+
+async def test_a_failed_rebuild_keeps_the_previous_index(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(context_module, "INLINE_BUILD", 0.0)
+    ctx = _ctx()
+    fail = False
+
+    async def build() -> str:
+        await asyncio.sleep(0.01)
+        if fail:
+            raise RuntimeError("disk went away")
+        return "good"
+
+    assert await per_generation(ctx, "k", build) == "good"
+    fail = True
+    ctx.corpus.generation = 2
+    caplog.set_level(logging.ERROR)
+    assert await per_generation(ctx, "k", build) == "good"
+    await ctx.corpus.refreshing["k"]
+    assert await per_generation(ctx, "k", build) == "good"
+    assert "rebuilding k failed" in caplog.text
