@@ -1,6 +1,6 @@
 """Query latency of the chat commands on a large corpus (news-corpus.jsonl.gz + the seeds).
 
-Run: ``cd /work/main && PYTHONPATH=. /tmp/venv/bin/python bench/query.py --limit 2000``
+Run: ``.venv/bin/python bench/query.py --limit 2000``
 Options: ``--db FILE`` (reused when it already holds the articles: building 21k articles with
 facts takes 10+ minutes), ``--limit N`` (first N articles of the file), ``--requests N`` per
 command (default 220), ``--replicate N`` (after the first run, copy articles until the corpus

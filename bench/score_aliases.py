@@ -1,6 +1,6 @@
 """Score entity typing and alias groups against the hand-made dev gold.
 
-Run: ``cd /work/main && PYTHONPATH=. /tmp/venv/bin/python bench/score_aliases.py``
+Run: ``.venv/bin/python bench/score_aliases.py``
 (options: ``--seeds DIR``, ``--gold FILE``, ``--json`` for the raw result).
 
 It runs spaCy over the five seed articles (raw text split on blank lines into

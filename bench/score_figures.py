@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    PYTHONPATH=. /tmp/venv/bin/python bench/score_figures.py
+    .venv/bin/python bench/score_figures.py
 
 It runs the spaCy pipeline over the seed articles' paragraphs (raw seed text split on blank
 lines, so a few caption/credit lines ride along, as they would without a cleaner), prints

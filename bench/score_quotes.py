@@ -1,6 +1,6 @@
 """Score :func:`corpus.extract.quotes.find_quotes` against the hand-made dev gold.
 
-Run: ``cd /work/main && PYTHONPATH=. /tmp/venv/bin/python bench/score_quotes.py``
+Run: ``.venv/bin/python bench/score_quotes.py``
 (options: ``--seeds DIR``, ``--gold FILE``, ``--eval DIR``, ``--sample N``, ``--seed N``,
 ``-v`` to print every quote, ``--project-mentions`` to take mentions from the project's
 entity module instead of the model's raw ``doc.ents``).
