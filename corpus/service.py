@@ -33,6 +33,7 @@ from .models import (
     SentenceSpan,
     TextSpan,
 )
+from .boilerplate import looks_like_boilerplate
 from .store import DUP_MIN_WORDS, Store, near_duplicate_ratio
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,12 @@ def _prepare(raw: RawDocument) -> _Prepared:
     paragraphs, sentences = segment.segment(doc.text)
     if not sentences:
         raise IngestError(f"{raw.source}: no sentences found after cleaning.")
+    if not any(not looks_like_boilerplate(s.text) for s in sentences):
+        # a page of navigation links, headings or a cookie banner: nothing to brief from
+        raise IngestError(
+            f"{raw.source}: no article text found, only headings, links or page furniture "
+            f"({sum(len(s.text.split()) for s in sentences)} words)."
+        )
     hashes = [segment.sentence_hash(s.text) for s in sentences]
     words = [len(s.text.split()) for s in sentences]
     digest = hashlib.sha256(segment.normalize_for_hash(doc.text).encode("utf-8")).hexdigest()

@@ -237,3 +237,11 @@ def test_killing_an_ingest_midway_leaves_the_database_consistent(tmp_path):
     assert summary["counts"]["added"] + summary["counts"].get("duplicate", 0) == 1500
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1500
+
+
+async def test_a_page_of_navigation_links_is_not_an_article(corpus):
+    links = b"".join(b'<li><a href="/s%d">Section %d</a></li>' % (i, i) for i in range(40))
+    html = b"<html><body><nav><ul>" + links + b"</ul></nav><footer>Copyright 2024</footer></body></html>"
+    [result] = await corpus.ingest_bytes(html, filename="nav.html", added_by="tests")
+    assert result.status == "error" and "no article text found" in result.message
+    assert await corpus.store.count_articles() == 0
