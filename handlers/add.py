@@ -51,7 +51,7 @@ def preview(results: list[IngestResult]) -> Reply:
 @command(
     "add",
     "Add an article: paste its text, give its URL, or attach a .txt/.md/.html/.jsonl(.gz) file.",
-    args=(Arg("source", "the article text or an http(s) URL", required=False),),
+    args=(Arg("source", "the article text or an http(s) URL", required=False, max_chars=None),),
     privilege=Privilege.MODERATOR,
     example="add https://example.com/news/bakhmut.html",
     slow=True,

@@ -58,6 +58,9 @@ class Arg:
     choices: tuple[str, ...] = ()
     default: Any = None
     autocomplete: str | None = None
+    #: Longest value accepted: a question or a topic is a line, not a page (a pasted
+    #: article sets None); a longer one is refused before any search is spent on it.
+    max_chars: int | None = 1000
 
 
 @dataclass(slots=True, frozen=True)
@@ -117,6 +120,7 @@ class Registry:
 
 REGISTRY = Registry()
 _TOKEN = re.compile(r"""\s*("([^"]*)"|'([^']*)'|(\S+))\s*""")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 command = REGISTRY.command
 
 
@@ -161,7 +165,14 @@ def coerce_args(cmd: Command, raw: dict[str, Any]) -> dict[str, Any]:
     for arg in cmd.args:
         value = raw.get(arg.name)
         if isinstance(value, str):
-            value = value.strip()
+            # lone surrogates (undecodable bytes on a command line) would make the reply
+            # itself unprintable as UTF-8
+            value = _SURROGATE.sub("\ufffd", value).strip()
+            if arg.max_chars is not None and len(value) > arg.max_chars:
+                raise UserError(
+                    f"That {arg.name} is {len(value):,} characters; `{cmd.name}` takes at most "
+                    f"{arg.max_chars:,}. Narrow it down."
+                )
         if value in (None, ""):
             if arg.required:
                 raise UserError(f"Missing {arg.name}: {arg.description}. Usage: {cmd.usage()}")

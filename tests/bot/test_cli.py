@@ -108,3 +108,20 @@ def test_facts_from_an_older_extractor_are_flagged_and_caught_up_by_the_console(
     out = cli("reindex")
     assert out.returncode == 0, out.stderr
     assert "older extractor" not in cli("articles").stderr
+
+
+def test_undecodable_arguments_and_huge_queries_get_a_clean_answer(cli, tmp_path):
+    """Bytes that are not UTF-8 on the command line, and a 100 KB topic: the reply is valid
+    UTF-8 (JSON included), and the huge topic is refused at once rather than searched."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFBOT_EXTRACT_WORKERS": "0",
+           "BRIEFBOT_DB": str(tmp_path / "cli.db")}
+    for command in ("ask", "source", "compare", "quotes", "summary"):
+        out = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "--json", command, os.fsencode("Bakhmut \udcff\udcfe tanks")],
+            capture_output=True, env=env, cwd=tmp_path, timeout=120,
+        )
+        text = out.stdout.decode("utf-8")  # raises if any byte is not UTF-8
+        assert json.loads(text)["command"] == command, out.stderr
+    huge = cli("--json", "compare", "Russian casualties " * 6000)
+    reply = json.loads(huge.stdout)
+    assert reply["error"] and "at most 1,000" in reply["text"] and huge.returncode == 1
