@@ -10,6 +10,7 @@ the extractors only ever see one form of each character.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
 import os
@@ -416,15 +417,30 @@ def _record_to_document(record: object, origin: str, lineno: int) -> RawDocument
     return RawDocument(text=normalize_text(text), source=label, meta=meta)
 
 
+#: Distinct records remembered per file to skip exact repeats (a bounded memory of digests).
+_SEEN_RECORDS = 500_000
+
+
 def _iter_jsonl_lines(
     lines: Iterable[bytes], origin: str, max_bytes: int
 ) -> Iterator[RawDocument | SourceProblem]:
+    # A record repeated byte for byte is skipped as it is read: a file of one record repeated
+    # a million times (a gzip of a few KB that unpacks to a gigabyte) costs a read, not a
+    # million duplicate checks.
+    seen: set[bytes] = set()
+    repeated = 0
     for lineno, raw in enumerate(lines, 1):
         if len(raw) > max_bytes:
             yield SourceProblem(origin, f"{origin}: line {lineno}: record too large (over {_size(max_bytes)})")
             continue
         if not raw.strip():
             continue
+        digest = hashlib.blake2b(raw.strip(), digest_size=16).digest()
+        if digest in seen:
+            repeated += 1
+            continue
+        if len(seen) < _SEEN_RECORDS:
+            seen.add(digest)
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -435,6 +451,8 @@ def _iter_jsonl_lines(
             yield SourceProblem(origin, f"{origin}: line {lineno}: not valid JSON ({exc.msg})")
             continue
         yield _record_to_document(record, origin, lineno)
+    if repeated:
+        yield SourceProblem(origin, f"{origin}: {repeated:,} records repeated an earlier one byte for byte; skipped")
 
 
 def _bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[bytes]:

@@ -368,3 +368,15 @@ def test_documents_from_bytes_picks_the_reader_from_type_and_name():
     assert text[0].meta == {"title": "Header"} and text[0].text == "Body text."
     with pytest.raises(IngestError, match="no readable records"):
         documents_from_bytes(b"{broken\n", source="upload", filename="bad.jsonl", max_bytes=LIMIT)
+
+
+def test_a_record_repeated_over_and_over_is_read_once(tmp_path):
+    """A small gzip that unpacks to the same record many times over costs a read, not a
+    duplicate check per copy."""
+    record = json.dumps({"title": "Grain deal", "text": "The corridor reopened on Tuesday, officials said."}) + "\n"
+    path = tmp_path / "repeated.jsonl.gz"
+    with gzip.open(path, "wb") as fh:
+        fh.write(record.encode() * 50_000)
+    items = list(iter_documents(path, max_bytes=1_000_000))
+    assert [type(i).__name__ for i in items] == ["RawDocument", "SourceProblem"]
+    assert "49,999 records repeated an earlier one" in items[1].message
