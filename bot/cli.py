@@ -198,7 +198,8 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
     catch_up: asyncio.Task | None = None
     warming: asyncio.Task | None = None
     try:
-        ctx = Context(corpus)
+        # a one-shot command on the command line has nobody waiting behind it: no time budget
+        ctx = Context(corpus) if command in ("run", "shell") else Context(corpus, budget=None)
         stale = len(await corpus.store.stale_article_ids(FACTS_VERSION)) if command != "reindex" else 0
         if stale and command in ("run", "shell") and not getattr(ns, "no_extract", False):
             # Facts from an older extractor: bring them up to date while the bot serves.

@@ -28,6 +28,9 @@ class Context:
     max_results: int = 8
     #: Render chart images (compare). Latency benchmarks switch it off to time the query alone.
     charts: bool = True
+    #: Seconds a read command (any member may run) may take before it is stopped with "too
+    #: broad, narrow it down"; writes (add, remove, reindex) always finish. None: no limit.
+    budget: float | None = 8.0
 
 
 T = TypeVar("T")

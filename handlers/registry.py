@@ -7,6 +7,7 @@ and cannot drift apart between platforms.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import re
@@ -209,7 +210,17 @@ async def dispatch(ctx: Context, request: Request, registry: Registry = REGISTRY
             )
         request.args = coerce_args(cmd, request.args)
         request.command = cmd.name
-        reply = await cmd.handler(ctx, request)
+        if ctx.budget is not None and cmd.privilege == Privilege.MEMBER:
+            try:
+                reply = await asyncio.wait_for(cmd.handler(ctx, request), ctx.budget)
+            except TimeoutError:
+                log.warning("command %s stopped after %.1f s: %r", cmd.name, ctx.budget, request.text[:200])
+                raise UserError(
+                    f"That took longer than {ctx.budget:g} s, so I stopped: the request is too broad. "
+                    "Narrow it down — fewer words, a name, a place or a date."
+                ) from None
+        else:
+            reply = await cmd.handler(ctx, request)
         reply.text = with_lead_line(reply.text)  # the answer first, short enough for a chat
         return reply
     except (UserError, CorpusError) as exc:

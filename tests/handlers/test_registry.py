@@ -110,3 +110,34 @@ async def test_every_reply_leads_with_a_line_a_chat_can_show(seed_ctx, command, 
     reply = await dispatch(seed_ctx, Request(command, args))
     first = reply.text.splitlines()[0]
     assert first.strip() and len(first) <= MAX_ANSWER_LINE, first
+
+
+async def test_a_read_that_overruns_its_budget_is_stopped_politely_and_a_write_is_not(tmp_path):
+    import asyncio
+
+    from corpus.service import Corpus
+    from handlers.context import Context
+    from handlers.registry import Registry, dispatch
+    from handlers.types import Privilege, Reply, Request
+
+    registry = Registry()
+
+    @registry.command("ponder", "A read that takes too long.")
+    async def ponder(_ctx: Context, _req: Request) -> Reply:
+        await asyncio.sleep(5)
+        return Reply("ponder", True, "done")
+
+    @registry.command("store", "A write that takes a while.", privilege=Privilege.MODERATOR)
+    async def store(_ctx: Context, _req: Request) -> Reply:
+        await asyncio.sleep(0.3)
+        return Reply("store", True, "stored")
+
+    corpus = await Corpus.open(tmp_path / "b.db", seed=False)
+    try:
+        ctx = Context(corpus, budget=0.2)
+        reply = await dispatch(ctx, Request("ponder"), registry)
+        assert reply.error and "too broad" in reply.text and "0.2 s" in reply.text
+        done = await dispatch(ctx, Request("store", privilege=Privilege.MODERATOR), registry)
+        assert done.answered and done.text == "stored"
+    finally:
+        await corpus.close()
