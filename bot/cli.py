@@ -22,6 +22,7 @@ from corpus.errors import CorpusError
 from corpus.extract.pipeline import FACTS_VERSION, Extractor
 from corpus.models import IngestResult
 from corpus.service import Corpus, IngestLimits
+from handlers.admission import Admission
 from handlers.context import Context
 from handlers.registry import REGISTRY, Command, dispatch, load_commands
 from handlers.types import Privilege, Reply, Request, User
@@ -199,7 +200,7 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
     warming: asyncio.Task | None = None
     try:
         # a one-shot command on the command line has nobody waiting behind it: no time budget
-        ctx = Context(corpus) if command in ("run", "shell") else Context(corpus, budget=None)
+        ctx = Context(corpus, admission=Admission()) if command in ("run", "shell") else Context(corpus, budget=None)
         stale = len(await corpus.store.stale_article_ids(FACTS_VERSION)) if command != "reindex" else 0
         if stale and command in ("run", "shell") and not getattr(ns, "no_extract", False):
             # Facts from an older extractor: bring them up to date while the bot serves.

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from corpus.service import Corpus
 
+from .admission import Admission
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -31,6 +33,9 @@ class Context:
     #: Seconds a read command (any member may run) may take before it is stopped with "too
     #: broad, narrow it down"; writes (add, remove, reindex) always finish. None: no limit.
     budget: float | None = 8.0
+    #: Bounded concurrency and early "busy" refusals (:mod:`handlers.admission`); chat front
+    #: ends set one, a one-shot command line does not need it.
+    admission: Admission | None = None
 
 
 T = TypeVar("T")

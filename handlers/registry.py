@@ -192,6 +192,20 @@ def coerce_args(cmd: Command, raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+async def _run_handler(ctx: Context, cmd: Command, request: Request) -> Reply:
+    """The handler, within the context's time budget when it is a read."""
+    if ctx.budget is None or cmd.privilege != Privilege.MEMBER:
+        return await cmd.handler(ctx, request)
+    try:
+        return await asyncio.wait_for(cmd.handler(ctx, request), ctx.budget)
+    except TimeoutError:
+        log.warning("command %s stopped after %.1f s: %r", cmd.name, ctx.budget, request.text[:200])
+        raise UserError(
+            f"That took longer than {ctx.budget:g} s, so I stopped: the request is too broad. "
+            "Narrow it down — fewer words, a name, a place or a date."
+        ) from None
+
+
 async def dispatch(ctx: Context, request: Request, registry: Registry = REGISTRY) -> Reply:
     """Run one request: find the command, check privilege, validate, call the handler.
 
@@ -210,17 +224,10 @@ async def dispatch(ctx: Context, request: Request, registry: Registry = REGISTRY
             )
         request.args = coerce_args(cmd, request.args)
         request.command = cmd.name
-        if ctx.budget is not None and cmd.privilege == Privilege.MEMBER:
-            try:
-                reply = await asyncio.wait_for(cmd.handler(ctx, request), ctx.budget)
-            except TimeoutError:
-                log.warning("command %s stopped after %.1f s: %r", cmd.name, ctx.budget, request.text[:200])
-                raise UserError(
-                    f"That took longer than {ctx.budget:g} s, so I stopped: the request is too broad. "
-                    "Narrow it down — fewer words, a name, a place or a date."
-                ) from None
+        if ctx.admission is not None:
+            reply = await ctx.admission.run(cmd.heavy or cmd.slow, lambda: _run_handler(ctx, cmd, request))
         else:
-            reply = await cmd.handler(ctx, request)
+            reply = await _run_handler(ctx, cmd, request)
         reply.text = with_lead_line(reply.text)  # the answer first, short enough for a chat
         return reply
     except (UserError, CorpusError) as exc:
