@@ -35,10 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.cli import _warm  # noqa: E402
 from corpus import segment, sources  # noqa: E402
 from corpus.extract.pipeline import FACTS_VERSION, Extractor  # noqa: E402
-from corpus.models import SentenceSpan  # noqa: E402
 from corpus.language import STOP_WORDS  # noqa: E402
+from corpus.models import SentenceSpan  # noqa: E402
 from corpus.service import SHIPPED_ARTICLES, Corpus  # noqa: E402
 from handlers.context import Context  # noqa: E402
 from handlers.registry import REGISTRY, dispatch, load_commands  # noqa: E402
@@ -239,7 +240,7 @@ async def main() -> int:
     db = args.db or Path(tempfile.gettempdir()) / f"briefbot-bench-{args.limit or 'all'}.db"
     load_commands()
     corpus = await build(db, args.limit, args.workers)
-    await corpus.warm()  # as `briefbot run` does at start: model loaded, long-lived heap frozen
+    await _warm(corpus)  # as `briefbot run` does at start: chart library, model, long-lived heap frozen
     try:
         counts = await corpus.store.fact_counts()
         print("corpus: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))

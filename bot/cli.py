@@ -174,6 +174,15 @@ async def _reindex(corpus: Corpus, console: Console, json_output: bool) -> Reply
     return Reply("reindex", True, f"Re-extracted facts for {done} articles.", data={"reindexed": done})
 
 
+async def _warm(corpus: Corpus) -> None:
+    """What a long-running bot loads before its first request: the chart library, then the
+    English model and word lists (after which the long-lived heap is frozen)."""
+    from handlers import chart
+
+    await asyncio.to_thread(chart.warm)
+    await corpus.warm()
+
+
 async def _run(ns: argparse.Namespace, settings: Settings) -> int:
     console = Console(highlight=False, stderr=False)
     json_output = bool(getattr(ns, "json", False))
@@ -210,7 +219,7 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
             print(f"Note: the facts of {stale} articles come from an older extractor; run `briefbot reindex`.",
                   file=sys.stderr)
         if command in ("run", "shell"):
-            warming = asyncio.create_task(corpus.warm())
+            warming = asyncio.create_task(_warm(corpus))
         if command == "run":
             if settings.slack_bot_token is not None and settings.slack_app_token is None \
                     and settings.slack_signing_secret is None:

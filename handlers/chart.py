@@ -69,3 +69,9 @@ def render_chart(bars: list[Bar], title: str) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
+
+
+def warm() -> None:
+    """Draw one tiny chart, so matplotlib's import and font cache (most of a second) are paid
+    at start-up, not by the first person who asks for a comparison."""
+    render_chart([Bar(1.0, 1.0, "1", "warm-up", "warm-up")], "warm-up")

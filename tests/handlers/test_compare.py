@@ -209,3 +209,15 @@ def test_words_around_a_figure_are_matched_like_a_question_s_terms() -> None:
     assert _covers(hit, "elected", structured, window) == 1  # "re-elected", beside the number
     assert _covers(hit, "Thursday", structured, window) == 1
     assert _covers(hit, "Conservatives", structured, window) == 0
+
+
+def test_the_chart_library_is_loaded_before_the_first_chart() -> None:
+    """After the start-up warm-up a chart costs its drawing only, not matplotlib's import."""
+    import time
+
+    from handlers.chart import Bar, render_chart, warm
+
+    warm()
+    started = time.perf_counter()
+    png = render_chart([Bar(10.0, 12.0, "10–12", "Wire", "tanks"), Bar(14.0, 14.0, "14", "Ledger", "tanks")], "t")
+    assert png.startswith(b"\x89PNG") and time.perf_counter() - started < 2.0
