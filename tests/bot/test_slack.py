@@ -486,3 +486,26 @@ async def test_the_ack_comes_before_slow_work(serve: Serve, slack: FakeSlack, ex
     assert status == 200 and time.monotonic() - started < 1.0
     [(_, reply)] = await slack.wait_for_responses(1, timeout=10)
     assert reply["response_type"] == "in_channel" and time.monotonic() - started >= 3.5
+
+
+async def test_run_slack_in_socket_mode_answers_over_the_socket(slack: FakeSlack, ctx: Context):
+    """With an app-level token `briefbot run` connects in Socket Mode: no port, no public URL."""
+    import asyncio
+
+    from bot.slack_app import run_slack
+
+    settings = slack_settings(slack, slack_app_token=slack.app_token, slack_signing_secret=None)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_slack(settings, ctx, stop=stop))
+    try:
+        ack = await slack.send_envelope({
+            "command": "/brief", "text": "articles Soledar", "user_id": "UMEMBER", "channel_id": "C1",
+            "team_id": slack.team_id, "api_app_id": "A1", "response_url": slack.response_url("run-sock"),
+            "trigger_id": "1.2",
+        }, timeout=10)
+        assert ack is not None
+        [(key, reply)] = await slack.wait_for_responses(1)
+        assert key == "run-sock" and "Soledar" in _all_text(reply["blocks"])
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
