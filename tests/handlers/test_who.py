@@ -97,3 +97,31 @@ async def test_a_company_chairman_is_described_by_the_article(stories_ctx):
     assert reply.answered, reply.text
     assert any("chairman" in r.lower() for r in _roles(reply)), reply.text
     assert any("said Jane Ellis, chairman of Harlow Foods" in c.sentence for c in reply.citations)
+
+
+async def test_who_answers_the_same_after_a_restart(tmp_path) -> None:
+    """The alias groups a running bot built while ingesting and the ones rebuilt from the
+    database on the next start give the same answers."""
+    from corpus.extract.pipeline import Extractor
+    from corpus.service import Corpus
+    from handlers.context import Context
+    from tests.conftest import STORIES
+
+    db = tmp_path / "restart.db"
+    corpus = await Corpus.open(db, extractor=Extractor(workers=0), seed=False)
+    try:
+        for text in STORIES.values():
+            await corpus.ingest_text(text, added_by="tests")
+        names = sorted({canonical for _, canonical, label in await corpus.store.entity_names()
+                        if label in ("PERSON", "ORG")})
+        assert len(names) >= 5
+        before = {n: (await _who(Context(corpus), n)).text for n in names}
+    finally:
+        await corpus.close()
+    reopened = await Corpus.open(db, extractor=Extractor(workers=0), seed=False)
+    try:
+        after = {n: (await _who(Context(reopened), n)).text for n in names}
+    finally:
+        await reopened.close()
+    changed = {n: (before[n][:80], after[n][:80]) for n in names if before[n] != after[n]}
+    assert not changed, changed
