@@ -1,9 +1,9 @@
 """Posting scheduled digests to Discord and Slack channels.
 
 Once a minute each platform's scheduler asks the store which of its subscriptions
-(``discord:…``, ``slack:…``) are due and posts their digests. A subscription is marked posted only after Discord accepted every
-message of it, so a crash or a refused post means it is tried again, and a restart after
-a successful post never repeats it. A slot missed while the bot was down is posted once
+(``discord:…``, ``slack:…``) are due and posts their digests. A subscription is marked
+posted only after the platform accepted every message of it, so a crash or a refused post
+means it is tried again, and a restart after a successful post never repeats it. A slot missed while the bot was down is posted once
 on start, because "due" compares the latest scheduled slot with the last one posted.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import discord
@@ -26,6 +27,24 @@ from .discord_render import post_reply
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "discord:"
+
+
+async def run_pass(
+    ctx: Context, prefix: str, run_one: Callable[[Subscription, datetime], Awaitable[bool]]
+) -> list[int]:
+    """One pass over a platform's subscriptions (``discord:``, ``slack:``), paused ones
+    skipped; returns the ids posted. One subscription's failure never holds up the others."""
+    now = ctx.clock()
+    posted: list[int] = []
+    for sub in await ctx.corpus.store.subscriptions():
+        if not sub.channel.startswith(prefix) or sub.paused:
+            continue
+        try:
+            if await run_one(sub, now):
+                posted.append(sub.id)
+        except Exception:
+            log.exception("digest for subscription %s (%s) failed", sub.id, sub.channel)
+    return posted
 
 
 async def due_now(ctx: Context, sub: Subscription, now: datetime) -> tuple[str, str] | None:
@@ -93,16 +112,7 @@ class DigestScheduler(commands.Cog):
         post the same slot twice.
         """
         async with self._lock:
-            now = self.ctx.clock()
-            posted: list[int] = []
-            for sub in await self.ctx.corpus.store.subscriptions():
-                if not sub.channel.startswith(CHANNEL_PREFIX) or sub.paused:
-                    continue
-                try:
-                    if await self._run_one(sub, now):
-                        posted.append(sub.id)
-                except Exception:
-                    log.exception("digest for subscription %s (%s) failed", sub.id, sub.channel)
+            posted = await run_pass(self.ctx, CHANNEL_PREFIX, self._run_one)
             self.passes += 1
             return posted
 

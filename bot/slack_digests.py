@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from corpus.models import Subscription
 from handlers.context import Context
 
-from .digest_scheduler import digest_to_post, due_now, mark_posted
+from .digest_scheduler import digest_to_post, due_now, mark_posted, run_pass
 
 if TYPE_CHECKING:
     from .slack_app import SlackFrontEnd
@@ -66,17 +66,7 @@ class SlackDigests:
     async def run_due_digests(self) -> list[int]:
         """Post every due Slack digest; return the ids of the subscriptions posted."""
         async with self._lock:
-            now = self.ctx.clock()
-            posted: list[int] = []
-            for sub in await self.ctx.corpus.store.subscriptions():
-                if not sub.channel.startswith(CHANNEL_PREFIX) or sub.paused:
-                    continue
-                try:
-                    if await self._run_one(sub, now):
-                        posted.append(sub.id)
-                except Exception:
-                    # one subscription's failure must not hold up the others
-                    log.exception("digest for subscription %s (%s) failed", sub.id, sub.channel)
+            posted = await run_pass(self.ctx, CHANNEL_PREFIX, self._run_one)
             self.passes += 1
             return posted
 
