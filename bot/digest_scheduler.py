@@ -3,8 +3,9 @@
 Once a minute each platform's scheduler asks the store which of its subscriptions
 (``discord:…``, ``slack:…``) are due and posts their digests. A subscription is marked
 posted only after the platform accepted every message of it, so a crash or a refused post
-means it is tried again, and a restart after a successful post never repeats it. A slot missed while the bot was down is posted once
-on start, because "due" compares the latest scheduled slot with the last one posted.
+means it is tried again, and a restart after a successful post never repeats it. A slot
+missed while the bot was down is posted once on start, because "due" compares the latest
+scheduled slot with the last one posted.
 """
 
 from __future__ import annotations
