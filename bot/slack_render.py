@@ -166,7 +166,8 @@ def render_pages(reply: Reply) -> list[SlackPage]:
         size += n
     pages: list[SlackPage] = []
     for n, chunk in enumerate(pages_of_evidence):
-        blocks = [header, lead if n == 0 else _section(f"*{escape(clip(reply.text.split(chr(10), 1)[0], 300))}* (cont.)")]
+        answer = clip((reply.text or "").split("\n", 1)[0], 300)
+        blocks = [header, lead if n == 0 else _section(f"*{escape(answer)}* (cont.)")]
         blocks += chunk
         last = n == len(pages_of_evidence) - 1
         sources = cite_blocks if last else cite_blocks[:1]
