@@ -37,11 +37,11 @@ from handlers.types import Attachment, Privilege, Reply, Request, User, UserErro
 from .digest_scheduler import DigestScheduler
 from .discord_render import NO_MENTIONS, clip, error_embed, send_reply
 from .settings import Settings
+from .uploads import check_upload
 
 log = logging.getLogger(__name__)
 
 #: What ``add`` can read; checked on the file name before anything is downloaded.
-ATTACHMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
 #: Seconds a command may take before its interaction is deferred: well inside Discord's three,
 #: leaving room for a slow network on the way back.
 DEFER_AFTER = 1.0
@@ -72,11 +72,7 @@ def privilege_of(user: discord.abc.User, guild: discord.Guild | None, settings: 
 
 def check_attachment(attachment: discord.Attachment, max_bytes: int) -> None:
     """Refuse a file by its declared name and size, before spending a download on it."""
-    if not attachment.filename.lower().endswith(ATTACHMENT_SUFFIXES):
-        name = clip(attachment.filename, 80)
-        raise UserError(f"I can't read {name!r}: attach a .txt, .md, .html, .htm, .jsonl or .jsonl.gz file.")
-    if attachment.size > max_bytes:
-        raise UserError(f"{clip(attachment.filename, 80)} is {attachment.size:,} bytes; the limit is {max_bytes:,}.")
+    check_upload(attachment.filename, attachment.size, max_bytes)
 
 
 async def read_attachment(attachment: discord.Attachment) -> Attachment:

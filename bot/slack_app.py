@@ -42,11 +42,10 @@ from handlers.types import Attachment, Privilege, Reply, Request, User, UserErro
 
 from .settings import Settings
 from .slack_render import PAGE_ACTION, SlackPage, plain, render_pages, with_pager
+from .uploads import check_upload
 
 log = logging.getLogger(__name__)
 
-#: Files ``add`` reads, by name (checked from Slack's file metadata, before any download).
-ATTACHMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
 #: How long page buttons keep working, and how many paged replies are remembered.
 PAGE_TTL = 15 * 60
 PAGES_KEPT = 500
@@ -365,11 +364,7 @@ class SlackFrontEnd:
         if "url_private_download" not in file or "size" not in file:
             file = (await self.client.files_info(file=file.get("id", ""))).get("file") or {}
         name = str(file.get("name") or file.get("title") or "file")
-        if not name.lower().endswith(ATTACHMENT_SUFFIXES):
-            raise UserError(f"I can't read {name[:80]!r}: share a .txt, .md, .html, .htm, .jsonl or .jsonl.gz file.")
-        size = int(file.get("size") or 0)
-        if size > self.settings.max_file_bytes:
-            raise UserError(f"{name[:80]} is {size:,} bytes; the limit is {self.settings.max_file_bytes:,}.")
+        check_upload(name, int(file.get("size") or 0), self.settings.max_file_bytes, verb="share")
         if not (file.get("url_private_download") or file.get("url_private")):
             raise UserError(f"Slack gave no download link for {name[:80]}.")
         return file

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from corpus.language import norm
 
 from ..context import Context, per_generation
 from .words import tokens
-
 
 #: The least weight a word has: in a corpus of a few sentences the formula goes negative,
 #: and a negative weight would turn a missing word into a gain.
@@ -43,7 +41,6 @@ class Vocabulary:
     names: frozenset[str]
     things: frozenset[str]
     by_len: dict[int, list[str]]
-    built_at: float = 0.0
 
     @classmethod
     def build(cls, sample: Sequence[str], names: Iterable[str], things: Iterable[str]) -> Vocabulary:
@@ -59,7 +56,7 @@ class Vocabulary:
         for w in set(surface) | name_words | thing_words:
             if w.isalpha() and len(w) >= 3:
                 by_len.setdefault(len(w), []).append(w)
-        return cls(surface, df, max(1, len(sample)), name_words, thing_words, by_len, time.monotonic())
+        return cls(surface, df, max(1, len(sample)), name_words, thing_words, by_len)
 
     def knows(self, word: str) -> bool:
         w = word.lower()
