@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,17 +24,19 @@ from corpus.errors import CorpusError
 from corpus.extract.pipeline import FACTS_VERSION, Extractor
 from corpus.models import IngestResult
 from corpus.service import Corpus, IngestLimits
+from corpus.store import Store
 from handlers.admission import Admission
-from handlers.context import Context
+from handlers.context import Context, Runtime
 from handlers.registry import REGISTRY, Command, dispatch, load_commands
 from handlers.types import Privilege, Reply, Request, User
 
+from .monitor import LoopProbe
 from .render_text import print_reply, to_json
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-RUNTIME_COMMANDS = {"run", "shell", "ingest", "sync-commands", "slack-manifest"}
+RUNTIME_COMMANDS = {"run", "shell", "ingest", "sync-commands", "slack-manifest", "backup"}
 
 
 def _add_json(p: argparse.ArgumentParser) -> None:
@@ -63,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p = sub.add_parser("slack-manifest", help="print the Slack app manifest (paste it in Slack's 'from a manifest')")
     p.add_argument("--request-url", help="public https URL of /slack/events for HTTP mode (default: Socket Mode)")
+    p = sub.add_parser("backup", help="copy the database to PATH, safely while the bot runs (see README: Backup)")
+    p.add_argument("path", type=Path, metavar="PATH")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
 
     for cmd in REGISTRY:
         if cmd.name in RUNTIME_COMMANDS:
@@ -204,12 +211,23 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         print(manifest_json(settings, request_url=ns.request_url))
         return 0
 
+    if command == "backup":
+        return await _backup(settings, ns.path, force=ns.force, console=console)
+
     corpus = await _open_corpus(settings, extract=not getattr(ns, "no_extract", False))
     catch_up: asyncio.Task | None = None
     warming: asyncio.Task | None = None
+    probing: asyncio.Task | None = None
+    probe = LoopProbe()
     try:
-        # a one-shot command on the command line has nobody waiting behind it: no time budget
-        ctx = Context(corpus, admission=Admission()) if command in ("run", "shell") else Context(corpus, budget=None)
+        if command in ("run", "shell"):
+            runtime = Runtime(loop_lateness=lambda: probe.largest)
+            ctx = Context(corpus, admission=Admission(), runtime=runtime)
+            probing = asyncio.create_task(probe.run())
+            _stop_on_sigterm()
+        else:
+            # a one-shot command on the command line has nobody waiting behind it: no time budget
+            ctx = Context(corpus, budget=None)
         stale = len(await corpus.store.stale_article_ids(FACTS_VERSION)) if command != "reindex" else 0
         if stale and command in ("run", "shell") and not getattr(ns, "no_extract", False):
             # Facts from an older extractor: bring them up to date while the bot serves.
@@ -246,11 +264,13 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
 
             console.print("No chat token configured (BRIEFBOT_DISCORD_TOKEN, BRIEFBOT_SLACK_BOT_TOKEN): "
                           "starting the console.")
+            runtime.front_end("console", "open")
             await run_console(ctx, json_output=json_output, console=console)
             return 0
         if command == "shell":
             from .console import run_console
 
+            runtime.front_end("console", "open")
             await run_console(ctx, json_output=json_output, console=console)
             return 0
         if command == "ingest":
@@ -265,6 +285,10 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         _emit(console, reply, json_output)
         return 0 if not reply.error else 1
     finally:
+        if probing is not None:
+            probing.cancel()
+            await asyncio.gather(probing, return_exceptions=True)
+            log.info("%s", probe.summary())
         if warming is not None:
             warming.cancel()
             await asyncio.gather(warming, return_exceptions=True)
@@ -274,6 +298,35 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         await corpus.close()
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a service manager, ``docker stop``) stops the bot as Ctrl-C does: the main
+    task is cancelled, so front ends close and the database is closed cleanly."""
+    main_task = asyncio.current_task()
+    if main_task is None:
+        return
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows' loop
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+
+
+async def _backup(settings: Settings, target: Path, *, force: bool, console: Console) -> int:
+    if target.exists() and not force:
+        console.print(f"{target} exists; choose another path or add --force to replace it.")
+        return 1
+    if not settings.db.exists():
+        console.print(f"There is no database at {settings.db} to back up.")
+        return 1
+    if target.resolve() == settings.db.resolve():
+        console.print("The backup must go to another file than the database itself.")
+        return 1
+    store = await Store.open(settings.db)
+    try:
+        await store.backup(target)
+    finally:
+        await store.close()
+    console.print(f"Backed up {settings.db} to {target} ({target.stat().st_size / (1 << 20):.1f} MB).")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(argv)
@@ -281,7 +334,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if ns.db is not None:
         settings.db = ns.db
     level = logging.DEBUG if ns.verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(level=level if ns.verbose else max(level, logging.WARNING),
+    chat = settings.discord_token is not None or settings.slack_bot_token is not None
+    if not ns.verbose and not (ns.command in (None, "run") and chat):
+        # a one-shot command prints its answer and the console is a chat: neither wants a log
+        level = max(level, logging.WARNING)
+    logging.basicConfig(level=level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     log.debug("settings: %s", json.dumps(settings.redacted(), default=str))
     try:
@@ -289,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CorpusError as exc:
         print(f"briefbot: {exc.message}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         return 130
 
 

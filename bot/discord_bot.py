@@ -28,6 +28,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.ext.commands.parameters import Signature
 from rapidfuzz import fuzz, process
+import yarl
 
 from corpus.errors import CorpusError
 from handlers.context import Context
@@ -354,6 +355,19 @@ class BriefBot(commands.Bot):
             self.scheduler = DigestScheduler(self, self.ctx)
             await self.add_cog(self.scheduler)
 
+    def _front_end(self, state: str) -> None:
+        if self.ctx is not None and self.ctx.runtime is not None:
+            self.ctx.runtime.front_end("discord", state)
+
+    async def on_ready(self) -> None:
+        self._front_end("connected")
+
+    async def on_resumed(self) -> None:
+        self._front_end("connected")
+
+    async def on_disconnect(self) -> None:
+        self._front_end("disconnected")
+
     def usage(self, name: str | None, *, slash: bool) -> str | None:
         cmd = self.registry.get(name) if name else None
         if cmd is None:
@@ -422,7 +436,8 @@ class BriefBot(commands.Bot):
             log.error("command %s failed", name, exc_info=(type(inner), inner, inner.__traceback__))
             message = GENERIC_FAILURE
         else:
-            log.info("command %s refused: %s", name, message)
+            log.info("command %s refused (%s)", name, type(_innermost(error)).__name__)
+            log.debug("command %s refused: %s", name, message)
         try:
             await ctx.send(embed=error_embed(message), ephemeral=True, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
@@ -455,8 +470,21 @@ def _token(settings: Settings) -> str:
     return token
 
 
+def use_endpoints(settings: Settings) -> None:
+    """Point discord.py at another REST and gateway endpoint when the settings name one.
+
+    discord.py keeps both as class attributes, so this holds for the whole process, which
+    runs one bot.
+    """
+    if settings.discord_api_url:
+        discord.http.Route.BASE = settings.discord_api_url.rstrip("/") + "/api/v10"
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
 async def run_discord(settings: Settings, ctx: Context) -> None:
     """Run the bot until it is closed; the caller owns (and closes) the corpus in ``ctx``."""
+    use_endpoints(settings)
     bot = BriefBot(settings, ctx)
     async with bot:
         await bot.start(_token(settings))
@@ -467,6 +495,7 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
 
     Logs in over HTTP only: no gateway connection and no corpus are needed.
     """
+    use_endpoints(settings)
     bot = BriefBot(settings, None)
     async with bot:
         await bot.login(_token(settings))

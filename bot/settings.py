@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = None
     discord_prefix: str = "!"
     discord_guild_id: int | None = None
+    # Another Discord endpoint (a REST proxy, a gateway relay, a test double): REST base without
+    # the /api/vN suffix, and the gateway's ws:// or wss:// URL. Unset means Discord itself.
+    discord_api_url: str | None = None
+    discord_gateway_url: str | None = None
 
     slack_bot_token: SecretStr | None = None  # xoxb-…
     slack_app_token: SecretStr | None = None  # xapp-…: Socket Mode (no public URL needed)

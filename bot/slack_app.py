@@ -151,6 +151,11 @@ class SlackFrontEnd:
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
+    def state(self, state: str) -> None:
+        """Tell ``status`` how Slack is connected."""
+        if self.ctx.runtime is not None:
+            self.ctx.runtime.front_end("slack", state)
+
     # ------------------------------------------------------------------ listeners
 
     def _register(self) -> None:
@@ -269,7 +274,7 @@ class SlackFrontEnd:
         except UserError as exc:
             reply = Reply.failure("error", exc.message)
         except Exception:
-            log.exception("slack command %r failed", text[:80])
+            log.exception("slack command %s failed", text.split(maxsplit=1)[0][:40] if text.strip() else "(empty)")
             reply = Reply.failure("error", "Something went wrong on my side; the error is logged.")
         try:
             await answer(reply)
@@ -444,9 +449,11 @@ async def run_slack(settings: Settings, ctx: Context, *, stop: asyncio.Event | N
             handler = AsyncSocketModeHandler(front.app, settings.slack_app_token.get_secret_value())
             await handler.connect_async()
             log.info("Slack: connected in Socket Mode")
+            front.state("connected (Socket Mode)")
             try:
                 await stop.wait()
             finally:
+                front.state("disconnected")
                 await handler.close_async()
         else:
             if settings.slack_signing_secret is None:
@@ -456,9 +463,11 @@ async def run_slack(settings: Settings, ctx: Context, *, stop: asyncio.Event | N
             site = web.TCPSite(runner, settings.slack_host, settings.slack_port)
             await site.start()
             log.info("Slack: listening on http://%s:%s/slack/events", settings.slack_host, settings.slack_port)
+            front.state(f"listening (HTTP, port {settings.slack_port})")
             try:
                 await stop.wait()
             finally:
+                front.state("stopped")
                 await runner.cleanup()
     finally:
         await digests.stop()

@@ -280,6 +280,7 @@ class Subscription:
     last_slot: str | None
     marker: str | None
     paused: str | None = None  # why posting stopped (the channel is gone or closed to the bot)
+    posted_at: str | None = None  # when the last digest went out
 
 
 @dataclass(slots=True, frozen=True)

@@ -12,6 +12,7 @@ import asyncio
 import bisect
 import contextlib
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -692,6 +693,36 @@ class Store:
             out[table] = (await self._one(f"SELECT count(*) FROM {table} WHERE article_id = ?", (article_id,)))[0]
         return out
 
+    async def facts_versions(self) -> dict[int, int]:
+        """How many articles carry facts from each extractor version."""
+        rows = await self._all("SELECT facts_version, count(*) FROM articles GROUP BY facts_version ORDER BY 1")
+        return {r[0]: r[1] for r in rows}
+
+    def database_bytes(self) -> int:
+        """Size on disk: the database file and its write-ahead log."""
+        total = 0
+        for suffix in ("", "-wal"):
+            with contextlib.suppress(OSError):
+                total += os.stat(self.path + suffix).st_size
+        return total
+
+    async def backup(self, target: str | Path) -> None:
+        """A consistent copy of the database at ``target`` with SQLite's online backup API.
+
+        Safe while the bot runs and writes: the copy is of one committed state. It is written
+        beside the target and renamed into place, so a failed backup never leaves half a file
+        under the target's name.
+        """
+        target = Path(target)
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        dest = await aiosqlite.connect(str(partial))
+        try:
+            await self.conn.backup(dest)
+        finally:
+            await dest.close()
+        os.replace(partial, target)
+
     async def stale_article_ids(self, facts_version: int) -> list[int]:
         rows = await self._all("SELECT id FROM articles WHERE facts_version != ? ORDER BY id", (facts_version,))
         return [r[0] for r in rows]
@@ -950,9 +981,9 @@ class Store:
     async def mark_posted(self, sub_id: int, *, slot: str | None, marker: str | None) -> None:
         """Record a digest the platform accepted; call only after the post succeeded."""
         await self._write(
-            "UPDATE subscriptions SET last_slot = coalesce(?, last_slot), marker = coalesce(?, marker)"
-            " WHERE id = ?",
-            (slot, marker, sub_id),
+            "UPDATE subscriptions SET last_slot = coalesce(?, last_slot), marker = coalesce(?, marker),"
+            " posted_at = ? WHERE id = ?",
+            (slot, marker, utcnow(), sub_id),
         )
 
     async def latest_added_at(self) -> str | None:
@@ -1204,6 +1235,7 @@ def _subscription(r: sqlite3.Row) -> Subscription:
         last_slot=r["last_slot"],
         marker=r["marker"],
         paused=r["paused"],
+        posted_at=r["posted_at"],
     )
 
 

@@ -24,6 +24,20 @@ def _utcnow() -> datetime:
 
 
 @dataclass(slots=True)
+class Runtime:
+    """What a running bot knows about itself, for ``status``: since when it runs, which
+    front ends are connected (set by the front ends), and how late its event loop has run."""
+
+    started: datetime = field(default_factory=_utcnow)
+    front_ends: dict[str, str] = field(default_factory=dict)  # name -> "connected", "disconnected"…
+    #: Largest lateness of the event loop so far, in seconds (the probe of ``bot.monitor``).
+    loop_lateness: Callable[[], float] | None = None
+
+    def front_end(self, name: str, state: str) -> None:
+        self.front_ends[name] = state
+
+
+@dataclass(slots=True)
 class Context:
     corpus: Corpus
     clock: Callable[[], datetime] = field(default=_utcnow)
@@ -36,6 +50,8 @@ class Context:
     #: Bounded concurrency and early "busy" refusals (:mod:`handlers.admission`); chat front
     #: ends set one, a one-shot command line does not need it.
     admission: Admission | None = None
+    #: Set by a long-running bot (``briefbot run``, the console); None on a one-shot command line.
+    runtime: Runtime | None = None
 
 
 T = TypeVar("T")

@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ COMMAND_MODULES = (
     "handlers.quotes",
     "handlers.who",
     "handlers.timeline",
+    "handlers.status",
 )
 
 
@@ -199,7 +201,8 @@ async def _run_handler(ctx: Context, cmd: Command, request: Request) -> Reply:
     try:
         return await asyncio.wait_for(cmd.handler(ctx, request), ctx.budget)
     except TimeoutError:
-        log.warning("command %s stopped after %.1f s: %r", cmd.name, ctx.budget, request.text[:200])
+        log.warning("command %s stopped after %.1f s (over its time budget)", cmd.name, ctx.budget)
+        log.debug("the request stopped: %r", request.text[:200])
         raise UserError(
             f"That took longer than {ctx.budget:g} s, so I stopped: the request is too broad. "
             "Narrow it down — fewer words, a name, a place or a date."
@@ -215,7 +218,10 @@ async def dispatch(ctx: Context, request: Request, registry: Registry = REGISTRY
     """
     cmd = registry.get(request.command)
     if cmd is None:
+        log.info("command %r unknown", request.command[:40])
         return Reply.failure(request.command, f"Unknown command {request.command!r}. Try `help`.")
+    started = time.perf_counter()
+    outcome = "failed"
     try:
         if request.privilege < cmd.privilege:
             raise PermissionDenied(
@@ -229,7 +235,19 @@ async def dispatch(ctx: Context, request: Request, registry: Registry = REGISTRY
         else:
             reply = await _run_handler(ctx, cmd, request)
         reply.text = with_lead_line(reply.text)  # the answer first, short enough for a chat
+        outcome = "answered" if reply.answered else "not answered"
         return reply
     except (UserError, CorpusError) as exc:
-        log.info("command %s refused: %s", cmd.name, exc.message)
+        outcome = f"refused ({type(exc).__name__})"
+        log.debug("command %s refused: %s", cmd.name, exc.message)
         return Reply.failure(cmd.name, exc.message)
+    except asyncio.CancelledError:
+        outcome = "cancelled"
+        raise
+    finally:
+        # One line per command for whoever runs the bot: which, how it ended, how long it took
+        # and with what privilege. Never the message text (members' words are theirs).
+        log.info(
+            "command %s %s in %.0f ms (%s)",
+            cmd.name, outcome, (time.perf_counter() - started) * 1000, request.privilege.name.lower(),
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -125,3 +126,63 @@ def test_undecodable_arguments_and_huge_queries_get_a_clean_answer(cli, tmp_path
     huge = cli("--json", "compare", "Russian casualties " * 6000)
     reply = json.loads(huge.stdout)
     assert reply["error"] and "at most 1,000" in reply["text"] and huge.returncode == 1
+
+
+def test_status_reports_the_corpus_and_the_database(cli):
+    out = cli("--json", "status")
+    reply = json.loads(out.stdout)
+    assert out.returncode == 0 and reply["answered"]
+    assert reply["articles"] == 5 and reply["database_bytes"] > 0
+    assert reply["facts_versions"] == {str(reply["facts_version"]): 5}
+    assert reply["front_ends"] == {} and reply["uptime_seconds"] is None  # no bot runs in a one-shot command
+
+
+def test_backup_then_restore_gives_the_same_answers(cli, tmp_path):
+    """A backup is a database in its own right: put it in the database's place (the documented
+    restore) and every answer is as before."""
+    before = [json.loads(cli("--json", *q).stdout)["text"] for q in (("ask", "How many tanks?"), ("who", "Prigozhin"))]
+    backup = tmp_path / "backups" / "copy.db"
+    backup.parent.mkdir()
+    out = cli("backup", str(backup))
+    assert out.returncode == 0 and backup.exists(), out.stdout + out.stderr
+    assert not list(backup.parent.glob("*.partial"))
+    again = cli("backup", str(backup))
+    assert again.returncode == 1 and "--force" in again.stdout  # never overwritten by accident
+    assert cli("remove", "1").returncode == 0
+    db = tmp_path / "cli.db"
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    shutil.copy(backup, db)
+    after = [json.loads(cli("--json", *q).stdout)["text"] for q in (("ask", "How many tanks?"), ("who", "Prigozhin"))]
+    assert after == before
+    assert json.loads(cli("--json", "status").stdout)["articles"] == 5
+
+
+def test_backup_is_consistent_while_another_process_writes(cli, tmp_path):
+    """The online backup API copies one committed state even while the bot is adding."""
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ingest", "--no-extract", str(REPO / "corpus" / "articles")],
+        env={**os.environ, "PYTHONPATH": str(REPO), "BRIEFBOT_EXTRACT_WORKERS": "0",
+             "BRIEFBOT_DB": str(tmp_path / "cli.db")},
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        out = cli("backup", str(tmp_path / "during.db"))
+    finally:
+        writer.wait(timeout=120)
+    assert out.returncode == 0, out.stderr
+    con = sqlite3.connect(tmp_path / "during.db")
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] >= 5
+    finally:
+        con.close()
+
+
+def test_a_command_logs_one_line_with_its_latency_and_no_text(cli):
+    secret = "zebra-crossing-question"
+    out = cli("-v", "ask", f"What about the {secret}?")
+    lines = [line for line in out.stderr.splitlines() if "handlers.registry" in line and "command ask" in line]
+    assert len(lines) == 1 and " ms " in lines[0] + " ", out.stderr
+    info = [line for line in out.stderr.splitlines() if " INFO " in line or " WARNING " in line]
+    assert not [line for line in info if secret in line]
