@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="SQLite database path (default: $BRIEFBOT_DB or data/briefbot.db)")
     parser.add_argument("--json", action="store_true", default=False, help="print replies as JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # not dest="command": `help` has an argument of that name, which would overwrite it
+    sub = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
 
     p = sub.add_parser("run", help="start the configured front ends (the console when no chat token is set)")
     _add_json(p)
@@ -193,7 +194,7 @@ async def _warm(corpus: Corpus) -> None:
 async def _run(ns: argparse.Namespace, settings: Settings) -> int:
     console = Console(highlight=False, stderr=False)
     json_output = bool(getattr(ns, "json", False))
-    command = ns.command or "run"
+    command = ns.subcommand or "run"
     if command == "sync-commands":
         from .discord_bot import sync_commands
 
@@ -335,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.db = ns.db
     level = logging.DEBUG if ns.verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
     chat = settings.discord_token is not None or settings.slack_bot_token is not None
-    if not ns.verbose and not (ns.command in (None, "run") and chat):
+    if not ns.verbose and not (ns.subcommand in (None, "run") and chat):
         # a one-shot command prints its answer and the console is a chat: neither wants a log
         level = max(level, logging.WARNING)
     logging.basicConfig(level=level,

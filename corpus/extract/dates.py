@@ -30,12 +30,11 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc
-
 from ..models import DatedEvent
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # spaCy and dateparser are imported where a parse or a date needs them
     from dateparser.date import DateDataParser
+    from spacy.tokens import Doc
 
 #: How far after publication a yearless date may fall ("on March 3" in a March 1 article).
 FUTURE_TOLERANCE = timedelta(days=10)

@@ -35,13 +35,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
-from spacy.tokens import Doc, Span, Token
 
 from ..language import is_honorific
 from ..models import Mention
 from . import gazetteer as gz
+
+if TYPE_CHECKING:  # spaCy is imported where a parse is made, not to read the database
+    from spacy.tokens import Doc, Span, Token
 
 #: Labels a :class:`Mention` can carry.
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP")

@@ -20,8 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING
 
 from corpus.extract import gazetteer
 from corpus.extract.numbers import (
@@ -45,6 +44,9 @@ from corpus.extract.numbers import (
 )
 from corpus.language import event_class, event_key, is_honorific, is_role, lexicon, norm
 from corpus.models import Figure
+
+if TYPE_CHECKING:  # spaCy is imported where a parse is made, not to read the database
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = ["find_figures"]
 

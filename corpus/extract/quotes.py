@@ -31,9 +31,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
-
-from spacy.tokens import Doc, Span, Token
+from typing import TYPE_CHECKING, Sequence
 
 from corpus.extract import gazetteer as gz
 from corpus.language import (
@@ -48,6 +46,9 @@ from corpus.language import (
     role_words,
 )
 from corpus.models import Mention, Quote
+
+if TYPE_CHECKING:  # spaCy is imported where a parse is made, not to read the database
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = ["find_quotes", "SPEECH_LEMMAS"]
 

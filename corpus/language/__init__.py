@@ -40,9 +40,28 @@ from functools import lru_cache
 from pathlib import Path
 
 import Stemmer
-from spacy.lang.en.stop_words import STOP_WORDS as _SPACY_STOP_WORDS
 
 from .memo import string_memo
+
+
+def _spacy_stop_words() -> set[str]:
+    """spaCy's English stop words, read without importing spaCy.
+
+    The list is a plain module of the spaCy package, but importing it runs spaCy's package
+    import (about a second), which a command that only reads the database should not pay.
+    """
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or spec.origin is None:
+        raise ImportError("spaCy is not installed")
+    path = Path(spec.origin).parent / "lang" / "en" / "stop_words.py"
+    loader_spec = importlib.util.spec_from_file_location("_spacy_en_stop_words", path)
+    assert loader_spec is not None and loader_spec.loader is not None
+    module = importlib.util.module_from_spec(loader_spec)
+    loader_spec.loader.exec_module(module)
+    return module.STOP_WORDS
+
+
+_SPACY_STOP_WORDS = _spacy_stop_words()
 
 __all__ = [
     "longest_first",

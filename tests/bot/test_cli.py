@@ -186,3 +186,29 @@ def test_a_command_logs_one_line_with_its_latency_and_no_text(cli):
     assert len(lines) == 1 and " ms " in lines[0] + " ", out.stderr
     info = [line for line in out.stderr.splitlines() if " INFO " in line or " WARNING " in line]
     assert not [line for line in info if secret in line]
+
+
+HEAVY_MODULES = ("spacy", "thinc", "matplotlib", "discord", "slack_bolt", "slack_sdk", "trafilatura", "dateparser")
+
+
+@pytest.mark.parametrize("command", [("help",), ("articles",), ("status",), ("article", "1")])
+def test_read_only_commands_import_no_model_chart_or_chat_library(cli, tmp_path, command):
+    """A command that only reads the database starts without spaCy (about a second), matplotlib
+    or the chat libraries: they are imported where they are used."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFBOT_EXTRACT_WORKERS": "0", "BRIEFBOT_DB": str(tmp_path / "cli.db")}
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot.cli", "--json", *command],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )
+    assert out.returncode == 0 and json.loads(out.stdout)["answered"], out.stdout
+    imported = {line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+    assert {"corpus.service", "handlers.who"} <= imported, sorted(imported)[:20]  # the graph was read
+    heavy = sorted(m for m in imported if m.split(".")[0] in HEAVY_MODULES)
+    assert not heavy, heavy[:10]
+
+
+def test_help_on_the_command_line_lists_the_commands_and_explains_one(cli):
+    listing = cli("help")
+    assert listing.returncode == 0 and "ask" in listing.stdout and "No chat token" not in listing.stdout
+    one = json.loads(cli("--json", "help", "ask").stdout)
+    assert one["command"] == "help" and "Usage: ask <question>" in one["text"]
