@@ -66,8 +66,10 @@ def _prepare(raw: RawDocument) -> _Prepared:
     paragraphs, sentences = segment.segment(doc.text)
     if not sentences:
         raise IngestError(f"{raw.source}: no sentences found after cleaning.")
-    if not any(not looks_like_boilerplate(s.text) for s in sentences):
-        # a page of navigation links, headings or a cookie banner: nothing to brief from
+    if raw.is_html and not any(not looks_like_boilerplate(s.text) for s in sentences):
+        # a page of navigation links, headings or a cookie banner: nothing to brief from.
+        # Only for web pages: a short plain-text item (an earnings table of a wire service,
+        # "Shr 27 cts vs 29 cts / Revs 104.6 mln vs 110.3 mln") is terse, not furniture.
         raise IngestError(
             f"{raw.source}: no article text found, only headings, links or page furniture "
             f"({sum(len(s.text.split()) for s in sentences)} words)."

@@ -245,3 +245,16 @@ async def test_a_page_of_navigation_links_is_not_an_article(corpus):
     [result] = await corpus.ingest_bytes(html, filename="nav.html", added_by="tests")
     assert result.status == "error" and "no article text found" in result.message
     assert await corpus.store.count_articles() == 0
+
+
+async def test_a_terse_wire_item_of_figures_is_an_article(corpus):
+    """A plain-text earnings table has no sentence punctuation, but it is reporting, not
+    page furniture: only web pages are refused for holding no prose."""
+    record = {
+        "id": "w1", "title": "Harlow Foods 4th qtr net", "text": (
+            "Shr 27 cts vs 29 cts\n    Net 13,555,000 vs 14,635,000\n    Revs 104,606,000 vs 110,311,000\n"
+            "    Avg shrs 47.2 mln vs 47.1 mln\n    12 mths\n    Shr 4.10 dlrs vs 3.66 dlrs\n Reuter"
+        ),
+    }
+    [result] = await corpus.ingest_bytes(json.dumps(record).encode() + b"\n", filename="wire.jsonl", added_by="tests")
+    assert result.status == "added", result.message
