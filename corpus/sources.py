@@ -9,6 +9,7 @@ the extractors only ever see one form of each character.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -473,10 +474,50 @@ def _bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[bytes]:
         yield line
 
 
+#: Lines read from one JSON Lines source at most (the full news dump holds 21k).
+MAX_RECORDS = 1_000_000
+#: Bytes a compressed source may unpack to at most.
+MAX_UNPACKED = 8 << 30
+#: Past the first ``BOMB_FLOOR`` bytes unpacked, a source that has unpacked to more than
+#: ``BOMB_RATIO`` times what it read is a decompression bomb: news text compresses 3-5x.
+BOMB_RATIO = 50
+BOMB_FLOOR = 32 << 20
+
+
+class _Stop(Exception):
+    """A source read past one of its caps; the message says which."""
+
+
+def _capped_lines(fh: IO[bytes], raw: IO[bytes] | None, origin: str, max_bytes: int) -> Iterator[bytes]:
+    """The lines of ``fh`` until a cap is hit: records, unpacked bytes, compression ratio.
+
+    ``raw`` is the compressed file under a gzip stream (None for plain text); its position
+    tells how much was read to unpack what ``fh`` returned.
+    """
+    unpacked = 0
+    for n, line in enumerate(_bounded_lines(fh, max_bytes), 1):
+        if n > MAX_RECORDS:
+            raise _Stop(f"{origin}: stopped after {MAX_RECORDS:,} records (the most one source may hold)")
+        unpacked += len(line)
+        if raw is not None and unpacked > BOMB_FLOOR:
+            if unpacked > MAX_UNPACKED:
+                raise _Stop(f"{origin}: stopped after unpacking {_size(MAX_UNPACKED)} (the most one source may hold)")
+            packed = max(raw.tell(), 1)
+            if unpacked > BOMB_RATIO * packed:
+                raise _Stop(
+                    f"{origin}: stopped: {_size(packed)} unpacked to over {_size(unpacked)}, more than "
+                    f"{BOMB_RATIO} times its size; this is not a news archive (a decompression bomb?)"
+                )
+        yield line
+
+
 def _iter_jsonl_file(path: Path, origin: str, max_bytes: int, gz: bool) -> Iterator[RawDocument | SourceProblem]:
     try:
-        with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
-            yield from _iter_jsonl_lines(_bounded_lines(fh, max_bytes), origin, max_bytes)
+        with open(path, "rb") as raw, (gzip.GzipFile(fileobj=raw) if gz else contextlib.nullcontext(raw)) as fh:
+            lines = _capped_lines(fh, raw if gz else None, origin, max_bytes)
+            yield from _iter_jsonl_lines(lines, origin, max_bytes)
+    except _Stop as stop:
+        yield SourceProblem(origin, f"{stop}; the records before it were read")
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         reason = "the data ends early" if isinstance(exc, EOFError) else str(exc) or exc.__class__.__name__
         yield SourceProblem(origin, f"{origin}: corrupt gzip ({reason}); records before the damage were read")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from corpus.errors import CorpusError
+from corpus.sources import normalize_text
 
 from .types import PermissionDenied, Privilege, Reply, Request, UserError, with_lead_line
 
@@ -169,8 +170,9 @@ def coerce_args(cmd: Command, raw: dict[str, Any]) -> dict[str, Any]:
         value = raw.get(arg.name)
         if isinstance(value, str):
             # lone surrogates (undecodable bytes on a command line) would make the reply
-            # itself unprintable as UTF-8
-            value = _SURROGATE.sub("\ufffd", value).strip()
+            # itself unprintable as UTF-8; NUL and control characters go, odd spaces and
+            # invisible characters take the one form the corpus text was stored in
+            value = normalize_text(_SURROGATE.sub("\ufffd", value)).strip()
             if arg.max_chars is not None and len(value) > arg.max_chars:
                 raise UserError(
                     f"That {arg.name} is {len(value):,} characters; `{cmd.name}` takes at most "

@@ -380,3 +380,38 @@ def test_a_record_repeated_over_and_over_is_read_once(tmp_path):
     items = list(iter_documents(path, max_bytes=1_000_000))
     assert [type(i).__name__ for i in items] == ["RawDocument", "SourceProblem"]
     assert "49,999 records repeated an earlier one" in items[1].message
+
+
+def _record(i: int) -> bytes:
+    return json.dumps({"id": f"r{i}", "title": f"Item {i}", "text": f"Officials said {i} trucks arrived."}).encode() + b"\n"
+
+
+def test_a_decompression_bomb_stops_within_its_cap_and_keeps_what_came_before(tmp_path, monkeypatch):
+    """Two real records, then a few KB that unpack to 40 MB of one repeated record: reading
+    stops at the compression-ratio cap, long before the end, and the real records are kept."""
+    import corpus.sources as sources
+
+    monkeypatch.setattr(sources, "BOMB_FLOOR", 1 << 20)
+    path = tmp_path / "bomb.jsonl.gz"
+    filler = b" " * 4000 + _record(99)  # a padded line: repeats compress about 1000x
+    with gzip.open(path, "wb") as fh:
+        fh.write(_record(1) + _record(2))
+        for _ in range((40 << 20) // len(filler)):
+            fh.write(filler)
+    items = list(iter_documents(path, max_bytes=1_000_000))
+    docs = [i for i in items if isinstance(i, RawDocument)]
+    problems = [i.message for i in items if not isinstance(i, RawDocument)]
+    assert [d.meta["title"] for d in docs][:3] == ["Item 1", "Item 2", "Item 99"]
+    assert any("decompression bomb" in p and "records before it were read" in p for p in problems), problems
+    assert path.stat().st_size < 200_000
+
+
+def test_a_jsonl_source_stops_at_the_record_cap(tmp_path, monkeypatch):
+    import corpus.sources as sources
+
+    monkeypatch.setattr(sources, "MAX_RECORDS", 3)
+    path = tmp_path / "many.jsonl"
+    path.write_bytes(b"".join(_record(i) for i in range(10)))
+    items = list(iter_documents(path, max_bytes=1_000_000))
+    assert [i.meta["title"] for i in items if isinstance(i, RawDocument)] == ["Item 0", "Item 1", "Item 2"]
+    assert "stopped after 3 records" in items[-1].message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from handlers.registry import REGISTRY, Arg, Command, Registry, coerce_args, dispatch, parse_text_args
@@ -141,3 +143,13 @@ async def test_a_read_that_overruns_its_budget_is_stopped_politely_and_a_write_i
         assert done.answered and done.text == "stored"
     finally:
         await corpus.close()
+
+
+async def test_control_characters_and_undecodable_bytes_never_reach_a_handler_or_a_reply(seed_ctx):
+    cmd = REGISTRY.get("ask")
+    args = coerce_args(cmd, {"question": "\x00How many\x07 tanks\u200b are in Bakh\u00admut \udcff?\x1b[31m"})
+    assert args["question"] == "How many tanks are in Bakhmut \ufffd?[31m"
+    reply = await dispatch(seed_ctx, Request("ask", {"question": "who is \x00Prigozhin\x08\udc80"}))
+    text = json.dumps(reply.to_json(), ensure_ascii=False)
+    text.encode("utf-8")  # raises on a lone surrogate
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in reply.text + "".join(f.value for f in reply.fields))
