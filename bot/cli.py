@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from corpus.errors import CorpusError
 from corpus.extract.pipeline import FACTS_VERSION, Extractor
+from corpus.feeds import FeedPoller
 from corpus.models import IngestResult
 from corpus.service import Corpus, IngestLimits
 from corpus.store import Store
@@ -87,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
             elif not arg.required:
                 kwargs["nargs"] = "?"
             p.add_argument(arg.name, **kwargs)
+        if cmd.name == "feeds":  # the command line also polls, for cron users
+            p.add_argument("action", nargs="?", choices=["poll"], help="poll the feeds that are due now")
+            p.add_argument("--once", action="store_true", help="with poll: one pass, then exit (for cron)")
         _add_json(p)
     return parser
 
@@ -219,16 +223,20 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
     catch_up: asyncio.Task | None = None
     warming: asyncio.Task | None = None
     probing: asyncio.Task | None = None
+    polling: asyncio.Task | None = None
     probe = LoopProbe()
+    feeds = FeedPoller(corpus, interval=settings.feed_interval_minutes * 60, first_items=settings.feed_first_items)
     try:
         if command in ("run", "shell"):
             runtime = Runtime(loop_lateness=lambda: probe.largest)
-            ctx = Context(corpus, admission=Admission(), runtime=runtime)
+            ctx = Context(corpus, admission=Admission(), runtime=runtime, feeds=feeds)
             probing = asyncio.create_task(probe.run())
             _stop_on_sigterm()
         else:
             # a one-shot command on the command line has nobody waiting behind it: no time budget
-            ctx = Context(corpus, budget=None)
+            ctx = Context(corpus, budget=None, feeds=feeds)
+        if command == "feeds" and getattr(ns, "action", None) == "poll":
+            return await _poll_feeds(feeds, once=ns.once, console=console, json_output=json_output)
         stale = len(await corpus.store.stale_article_ids(FACTS_VERSION)) if command != "reindex" else 0
         if stale and command in ("run", "shell") and not getattr(ns, "no_extract", False):
             # Facts from an older extractor: bring them up to date while the bot serves.
@@ -240,6 +248,7 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         if command in ("run", "shell"):
             warming = asyncio.create_task(_warm(corpus))
         if command == "run":
+            polling = asyncio.create_task(feeds.run())  # one poller for every front end
             if settings.slack_bot_token is not None and settings.slack_app_token is None \
                     and settings.slack_signing_secret is None:
                 console.print("Slack needs BRIEFBOT_SLACK_APP_TOKEN (Socket Mode) or BRIEFBOT_SLACK_SIGNING_SECRET "
@@ -286,6 +295,9 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         _emit(console, reply, json_output)
         return 0 if not reply.error else 1
     finally:
+        if polling is not None:
+            polling.cancel()
+            await asyncio.gather(polling, return_exceptions=True)
         if probing is not None:
             probing.cancel()
             await asyncio.gather(probing, return_exceptions=True)
@@ -297,6 +309,25 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
             catch_up.cancel()  # articles not yet re-extracted stay stale and are caught up next time
             await asyncio.gather(catch_up, return_exceptions=True)
         await corpus.close()
+
+
+async def _poll_feeds(feeds: FeedPoller, *, once: bool, console: Console, json_output: bool) -> int:
+    """``briefbot feeds poll``: the due feeds now (``--once``), or keep polling until stopped."""
+    if not once:
+        console.print("Polling feeds as they fall due; Ctrl-C stops.")
+        await feeds.run()
+        return 0
+    reports = await feeds.poll_due()
+    if json_output:
+        print(json.dumps({"command": "feeds poll", "feeds": [
+            {"id": r.feed_id, "ok": r.ok, "line": r.line(), "added": [a.article_id for a in r.added]} for r in reports
+        ]}))
+    else:
+        for r in reports:
+            console.print(r.line(), markup=False)
+        if not reports:
+            console.print("No feed is due.")
+    return 0 if all(r.ok for r in reports) else 1
 
 
 def _stop_on_sigterm() -> None:

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     allow_private_urls: bool = False
     extract_workers: int = 1
     cooldown_seconds: float = 5.0
+    feed_interval_minutes: int = Field(15, ge=5)  # how often a new feed is polled
+    feed_first_items: int = Field(10, ge=0)  # items taken from a feed's first poll (not its archive)
     log_level: str = "INFO"
 
     _csv = field_validator("moderator_roles", "admin_user_ids", "slack_moderator_users", mode="before")(_split_csv)

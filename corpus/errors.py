@@ -20,7 +20,16 @@ class IngestError(CorpusError):
 
 
 class FetchError(IngestError):
-    """A URL could not be fetched, or was refused (private address, wrong type...)."""
+    """A URL could not be fetched, or was refused (private address, wrong type...).
+
+    ``status`` is the HTTP status when the server answered with an error, and
+    ``retry_after`` the seconds it asked us to wait (429, 503 with ``Retry-After``).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
 
 
 class ModelMissingError(CorpusError):

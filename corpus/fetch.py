@@ -26,18 +26,22 @@ import asyncio
 import ipaddress
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import hdrs
 from aiohttp.abc import AbstractResolver, ResolveResult
+from multidict import CIMultiDictProxy
 from yarl import URL
 
 from corpus.errors import FetchError
 
 __all__ = [
     "DEFAULT_USER_AGENT",
+    "FEED_ACCEPT",
+    "FEED_TYPES",
     "MAX_REDIRECTS",
     "AddressPolicy",
     "BlockedAddressError",
@@ -78,6 +82,14 @@ _ACCEPTED_TYPES = frozenset(
         "application/x-jsonlines",
     }
 )
+#: What an RSS or Atom feed is served as (text/html and text/plain too, by careless servers).
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
+        "text/xml", "application/feed+json", "text/html", "text/plain",
+    }
+)
+FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
 _GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
 _ACCEPT_HEADER = (
     "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,"
@@ -303,6 +315,9 @@ class FetchedDocument:
     content_type: str
     charset: str | None
     body: bytes
+    status: int = 200  # 304: not modified since the validators sent (body empty)
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def _display(url: URL) -> str:
@@ -430,7 +445,25 @@ def _client_error_message(exc: aiohttp.ClientError, url: URL) -> str:
     return f"Fetching {_display(url)} failed ({exc.__class__.__name__})."
 
 
-def _check_content_type(response: aiohttp.ClientResponse, asked: URL) -> str:
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        from email.utils import parsedate_to_datetime
+
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _check_content_type(response: aiohttp.ClientResponse, asked: URL, accepted: frozenset[str]) -> str:
     """Return the response's media type, or refuse types we cannot turn into text.
 
     Gzip is accepted only for ``.jsonl.gz`` paths (asked-for or final), the one
@@ -439,7 +472,7 @@ def _check_content_type(response: aiohttp.ClientResponse, asked: URL) -> str:
     if hdrs.CONTENT_TYPE not in response.headers:
         raise FetchError(f"{_display(response.url)} did not say what type of content it is.")
     content_type = response.content_type.lower()
-    if content_type in _ACCEPTED_TYPES:
+    if content_type in accepted:
         return content_type
     if content_type in _GZIP_TYPES and any(
         u.path.lower().endswith(".jsonl.gz") for u in (asked, response.url)
@@ -483,9 +516,11 @@ async def _fetch_with(
     timeout: float,
     max_bytes: int,
     user_agent: str,
-) -> tuple[URL, str, str | None, bytes]:
+    extra_headers: Mapping[str, str] | None = None,
+    accepted: frozenset[str] = _ACCEPTED_TYPES,
+) -> tuple[URL, str, str | None, bytes, int, CIMultiDictProxy[str] | None]:
     """Follow up to :data:`MAX_REDIRECTS` redirects by hand and read the final body."""
-    headers = {"User-Agent": user_agent, "Accept": _ACCEPT_HEADER}
+    headers = {"User-Agent": user_agent, "Accept": _ACCEPT_HEADER, **(extra_headers or {})}
     request_timeout = aiohttp.ClientTimeout(total=timeout)
     current = start
     origin: URL | None = None
@@ -519,14 +554,18 @@ async def _fetch_with(
                     logger.debug("Redirect %s -> %s", _display(current), _display(target))
                     origin, current = current, target
                     continue
+                if response.status == 304:  # the validators we sent still hold
+                    return current, "", None, b"", 304, response.headers
                 if not 200 <= response.status < 300:
                     reason = f" ({response.reason})" if response.reason else ""
                     raise FetchError(
-                        f"{_display(current)} answered HTTP {response.status}{reason}."
+                        f"{_display(current)} answered HTTP {response.status}{reason}.",
+                        status=response.status,
+                        retry_after=_retry_after(response.headers.get(hdrs.RETRY_AFTER)),
                     )
-                content_type = _check_content_type(response, start)
+                content_type = _check_content_type(response, start, accepted)
                 body = await _read_capped(response, max_bytes)
-                return current, content_type, response.charset, body
+                return current, content_type, response.charset, body, response.status, response.headers
         except TimeoutError:
             raise
         except BlockedAddressError as exc:
@@ -550,8 +589,14 @@ async def fetch_url(
     user_agent: str = DEFAULT_USER_AGENT,
     session: aiohttp.ClientSession | None = None,
     address_policy: AddressPolicy | None = None,
+    headers: Mapping[str, str] | None = None,
+    accepted_types: frozenset[str] | None = None,
 ) -> FetchedDocument:
     """Fetch ``url`` for ingestion, refusing anything unsafe or unusable.
+
+    ``headers`` are sent besides ours (a feed poll's ``If-None-Match`` and
+    ``If-Modified-Since``: a 304 answer comes back as a document with ``status`` 304 and no
+    body); ``accepted_types`` replaces the media types accepted (:data:`FEED_TYPES`).
 
     Every refusal or failure is a :class:`~corpus.errors.FetchError` whose message is
     one line fit to show the user. ``timeout`` bounds the whole fetch, redirects and
@@ -586,7 +631,7 @@ async def fetch_url(
         async with asyncio.timeout(timeout):
             if session is None:
                 async with create_session(address_policy=policy, user_agent=user_agent) as own:
-                    final, content_type, charset, body = await _fetch_with(
+                    final, content_type, charset, body, status, got = await _fetch_with(
                         own,
                         start,
                         policy=policy,
@@ -594,9 +639,11 @@ async def fetch_url(
                         timeout=timeout,
                         max_bytes=max_bytes,
                         user_agent=user_agent,
+                        extra_headers=headers,
+                        accepted=accepted_types or _ACCEPTED_TYPES,
                     )
             else:
-                final, content_type, charset, body = await _fetch_with(
+                final, content_type, charset, body, status, got = await _fetch_with(
                     session,
                     start,
                     policy=policy,
@@ -604,6 +651,8 @@ async def fetch_url(
                     timeout=timeout,
                     max_bytes=max_bytes,
                     user_agent=user_agent,
+                    extra_headers=headers,
+                    accepted=accepted_types or _ACCEPTED_TYPES,
                 )
     except TimeoutError:
         logger.info("Timed out fetching %s", _display(start))
@@ -618,4 +667,7 @@ async def fetch_url(
         content_type=content_type,
         charset=charset,
         body=body,
+        status=status,
+        etag=got.get(hdrs.ETAG) if got is not None else None,
+        last_modified=got.get(hdrs.LAST_MODIFIED) if got is not None else None,
     )

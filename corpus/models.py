@@ -266,6 +266,29 @@ class Change:
 
 
 @dataclass(slots=True, frozen=True)
+class Feed:
+    """An RSS/Atom feed the bot polls (times are UTC ISO strings)."""
+
+    id: int
+    url: str
+    topic: str
+    title: str | None
+    added_by: str
+    added_at: str
+    interval_seconds: int
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: str
+    last_poll_at: str | None
+    last_success_at: str | None
+    last_error: str | None
+    failing_since: str | None  # the first failure of the current run of failures
+    failures: int  # consecutive failed polls
+    items_ingested: int
+    polled: bool  # polled successfully at least once (the first poll takes only the newest items)
+
+
+@dataclass(slots=True, frozen=True)
 class Subscription:
     """A channel's digest subscription (times are UTC)."""
 

@@ -32,6 +32,7 @@ from .models import (
     DuplicateMatch,
     EntityInfo,
     EventHit,
+    Feed,
     Figure,
     FigureHit,
     Mention,
@@ -52,7 +53,12 @@ DUP_MIN_WORDS = 5
 
 def utcnow() -> str:
     """UTC timestamp with fixed-width microseconds, so string order is time order."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return stamp(datetime.now(UTC))
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC time in the one stored form (see :func:`utcnow`)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
 _FTS_WORD = re.compile(r"\w+", re.UNICODE)
@@ -934,6 +940,92 @@ class Store:
         rows = await self._all("SELECT * FROM changes ORDER BY id DESC LIMIT ?", (limit,))
         return [Change(r["id"], r["at"], r["actor"], r["action"], r["article_id"], r["detail"]) for r in rows]
 
+    # ------------------------------------------------------------------ feeds
+
+    async def add_feed(self, *, url: str, topic: str, title: str | None, added_by: str, interval: int) -> Feed:
+        now = utcnow()
+        cur = await self._write(
+            "INSERT INTO feeds(url, topic, title, added_by, added_at, interval_seconds, next_poll_at)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (url, topic, title, added_by, now, interval, now),
+        )
+        return await self.get_feed(cur.lastrowid)  # type: ignore[return-value]
+
+    async def get_feed(self, feed_id: int) -> Feed | None:
+        row = await self._one("SELECT * FROM feeds WHERE id = ?", (feed_id,))
+        return _feed(row) if row else None
+
+    async def feed_by_url(self, url: str) -> Feed | None:
+        row = await self._one("SELECT * FROM feeds WHERE url = ?", (url,))
+        return _feed(row) if row else None
+
+    async def feeds(self) -> list[Feed]:
+        return [_feed(r) for r in await self._all("SELECT * FROM feeds ORDER BY id")]
+
+    async def due_feeds(self, now: str) -> list[Feed]:
+        rows = await self._all("SELECT * FROM feeds WHERE next_poll_at <= ? ORDER BY next_poll_at", (now,))
+        return [_feed(r) for r in rows]
+
+    async def remove_feed(self, feed_id: int) -> bool:
+        cur = await self._write("DELETE FROM feeds WHERE id = ?", (feed_id,))
+        return cur.rowcount > 0
+
+    async def feed_polled(
+        self, feed_id: int, *, etag: str | None, last_modified: str | None, title: str | None, next_poll_at: str,
+    ) -> None:
+        """A successful poll: new validators, failures cleared, the next poll scheduled."""
+        now = utcnow()
+        await self._write(
+            "UPDATE feeds SET etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),"
+            " title = coalesce(?, title), next_poll_at = ?, last_poll_at = ?, last_success_at = ?,"
+            " failures = 0, failing_since = NULL, polled = 1 WHERE id = ?",
+            (etag, last_modified, title, next_poll_at, now, now, feed_id),
+        )
+
+    async def feed_failed(self, feed_id: int, *, error: str, next_poll_at: str) -> None:
+        now = utcnow()
+        await self._write(
+            "UPDATE feeds SET last_error = ?, next_poll_at = ?, last_poll_at = ?, failures = failures + 1,"
+            " failing_since = coalesce(failing_since, ?) WHERE id = ?",
+            (error, next_poll_at, now, now, feed_id),
+        )
+
+    async def seen_feed_items(self, feed_id: int, guids: Sequence[str]) -> set[str]:
+        """Which of these item ids this feed has already settled."""
+        seen: set[str] = set()
+        for i in range(0, len(guids), 500):
+            chunk = list(guids[i : i + 500])
+            rows = await self._all(
+                f"SELECT guid FROM feed_items WHERE feed_id = ? AND guid IN ({','.join('?' * len(chunk))})",
+                (feed_id, *chunk),
+            )
+            seen.update(r[0] for r in rows)
+        return seen
+
+    async def article_for_url(self, url: str) -> int | None:
+        """An article already stored from this canonical URL: by a feed item, or added by hand."""
+        row = await self._one(
+            "SELECT article_id FROM feed_items WHERE url = ? AND article_id IS NOT NULL LIMIT 1", (url,)
+        )
+        if row is not None:
+            return row[0]
+        row = await self._one("SELECT id FROM articles WHERE url = ? LIMIT 1", (url,))
+        return row[0] if row else None
+
+    async def record_feed_item(
+        self, feed_id: int, *, guid: str, url: str | None, article_id: int | None, outcome: str, ingested: bool,
+    ) -> None:
+        async with self.transaction():
+            await self.conn.execute(
+                "INSERT OR IGNORE INTO feed_items(feed_id, guid, url, article_id, outcome, seen_at)"
+                " VALUES (?,?,?,?,?,?)",
+                (feed_id, guid, url, article_id, outcome, utcnow()),
+            )
+            if ingested:
+                await self.conn.execute(
+                    "UPDATE feeds SET items_ingested = items_ingested + 1 WHERE id = ?", (feed_id,)
+                )
+
     # ------------------------------------------------------------------ subscriptions
 
     async def add_subscription(
@@ -1219,6 +1311,16 @@ def _quote(r: sqlite3.Row) -> Quote:
         speaker_as_written=r["speaker_as_written"],
         speaker_role=r["speaker_role"],
         attribution=r["attribution"],
+    )
+
+
+def _feed(r: sqlite3.Row) -> Feed:
+    return Feed(
+        id=r["id"], url=r["url"], topic=r["topic"], title=r["title"], added_by=r["added_by"],
+        added_at=r["added_at"], interval_seconds=r["interval_seconds"], etag=r["etag"],
+        last_modified=r["last_modified"], next_poll_at=r["next_poll_at"], last_poll_at=r["last_poll_at"],
+        last_success_at=r["last_success_at"], last_error=r["last_error"], failing_since=r["failing_since"],
+        failures=r["failures"], items_ingested=r["items_ingested"], polled=bool(r["polled"]),
     )
 
 

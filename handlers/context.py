@@ -52,6 +52,9 @@ class Context:
     admission: Admission | None = None
     #: Set by a long-running bot (``briefbot run``, the console); None on a one-shot command line.
     runtime: Runtime | None = None
+    #: The feed poller (:class:`corpus.feeds.FeedPoller`) of a running bot; ``feed`` makes one
+    #: for the request when none runs.
+    feeds: Any = None
 
 
 T = TypeVar("T")

@@ -43,6 +43,7 @@ COMMAND_MODULES = (
     "handlers.who",
     "handlers.timeline",
     "handlers.status",
+    "handlers.feeds",
 )
 
 
