@@ -76,15 +76,22 @@ PEOPLE = ["Zelensky", "Prigozhin", "Prigozin", "Biden", "Putin", "Stoltenberg", 
 SUMMARY = [None, "Bakhmut", "tanks", "oil", "1", "3", "Wagner", "interest rates", "Soledar", "elections"]
 TIMELINE = [None, "Bakhmut", "Soledar", "Prigozhin", "tanks", "oil", "Zelensky", "OPEC"]
 
+#: What members type that is not a question: mentions, search syntax, SQL, a phrase repeated
+#: to the length limit, emoji and full-width letters. Mixed into every command's pool.
+HOSTILE = [
+    "@everyone what happened in Bakhmut?", '"AND OR NEAR( tanks* ^', "' OR 1=1; DROP TABLE articles; --",
+    ("Russian casualties " * 55)[:1000], "Бахмут 💥 ｔａｎｋｓ", "<script>alert(1)</script> oil",
+]
+
 #: command -> (argument name, request pool)
 MIX: dict[str, tuple[str, list]] = {
-    "ask": ("question", ASK),
-    "source": ("claim", SOURCE),
-    "compare": ("topic", COMPARE),
-    "quotes": ("person", PEOPLE),
-    "who": ("name", PEOPLE),
-    "summary": ("target", SUMMARY),
-    "timeline": ("topic", TIMELINE),
+    "ask": ("question", ASK + HOSTILE),
+    "source": ("claim", SOURCE + HOSTILE),
+    "compare": ("topic", COMPARE + HOSTILE),
+    "quotes": ("person", PEOPLE + HOSTILE),
+    "who": ("name", PEOPLE + HOSTILE),
+    "summary": ("target", SUMMARY + HOSTILE),
+    "timeline": ("topic", TIMELINE + HOSTILE),
 }
 
 
@@ -214,13 +221,13 @@ async def replay(ctx: Context, requests: int, seed: int) -> dict[str, dict[str, 
             reply = await dispatch(ctx, req)
             times.append((time.perf_counter() - t) * 1000)
             answered += reply.answered
-            errors += reply.error
-        out[name] = {"cold": cold, "p50": statistics.median(times), "p99": pct(times, 99), "max": max(times),
+            errors += reply.error  # a refusal counts: the hostile requests may earn one
+        out[name] = {"cold": cold, "p50": statistics.median(times), "p99": pct(times, 99), "p99.9": pct(times, 99.9), "max": max(times),
                      "answered": answered / len(plan), "errors": errors}
         r = out[name]
         r["ratio"] = r["p99"] / floor if floor else float("nan")
         print(f"{name:9} n={len(plan)}  cold {r['cold']:7.1f} ms  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
-              f"  max {r['max']:6.1f} ms  p99/FTS {r['ratio']:4.1f}×  answered {r['answered']:.0%}  errors {errors}",
+              f"  p99.9 {r['p99.9']:6.1f} ms  max {r['max']:6.1f} ms  p99/FTS {r['ratio']:4.1f}×  answered {r['answered']:.0%}  errors {errors}",
               flush=True)
     return out
 
