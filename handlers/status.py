@@ -12,6 +12,7 @@ from datetime import datetime
 from corpus.extract.pipeline import FACTS_VERSION
 
 from .context import Context
+from .feeds import state_of
 from .registry import command
 from .types import Field, Privilege, Reply, Request
 
@@ -63,6 +64,7 @@ async def status_command(ctx: Context, req: Request) -> Reply:
     stale = sum(n for v, n in versions.items() if v != FACTS_VERSION)
     size = store.database_bytes()
     subs = await store.subscriptions()
+    feeds = await store.feeds()
     runtime = ctx.runtime
 
     facts = f"version {FACTS_VERSION}" + (f"; {stale:,} articles from an older version, being updated" if stale else "")
@@ -71,6 +73,13 @@ async def status_command(ctx: Context, req: Request) -> Reply:
         Field("Facts", facts),
         Field("Database", f"{_size(size)} at {store.path}"),
     ]
+    if feeds:
+        states = [state_of(f, now) for f in feeds]
+        counts = ", ".join(f"{states.count(s)} {s}" for s in ("ok", "new", "retrying", "failing") if states.count(s))
+        failing = [f"#{f.id} {f.title or f.url}: {f.last_error}" for f, s in zip(feeds, states) if s == "failing"]
+        fields.append(Field(f"Feeds ({len(feeds)})", "\n".join([counts, *failing[:5]])))
+    else:
+        fields.append(Field("Feeds", "none"))
     if subs:
         lines = []
         for s in subs:
@@ -98,6 +107,8 @@ async def status_command(ctx: Context, req: Request) -> Reply:
         "facts_version": FACTS_VERSION,
         "facts_versions": {str(v): n for v, n in versions.items()},
         "database_bytes": size,
+        "feeds": [{"id": f.id, "url": f.url, "state": state_of(f, now), "last_success": f.last_success_at,
+                   "items_ingested": f.items_ingested} for f in feeds],
         "subscriptions": [
             {"id": s.id, "channel": s.channel, "kind": s.kind, "topic": s.topic, "posted_at": s.posted_at,
              "paused": s.paused}

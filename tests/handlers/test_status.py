@@ -24,6 +24,8 @@ async def test_status_of_a_running_bot(seed_corpus: Corpus) -> None:
         channel="C123", kind="new", weekday=None, at_time=None, topic="", created_by="mod", marker=None,
     )
     await seed_corpus.store.mark_posted(sub.id, slot=None, marker="m")
+    await seed_corpus.store.add_feed(url="https://news.example/rss.xml", topic="", title="Example News",
+                                     added_by="mod", interval=900)
     reply = await dispatch(ctx, Request("status", privilege=Privilege.MODERATOR))
     assert reply.answered and reply.text.startswith("5 articles, database ")
     assert "up 2 h 5 min" in reply.text
@@ -33,3 +35,4 @@ async def test_status_of_a_running_bot(seed_corpus: Corpus) -> None:
     assert "#%d C123: new, last digest 20" % sub.id in fields["Digest subscriptions (1)"]
     assert reply.data["subscriptions"][0]["posted_at"] is not None
     assert reply.data["loop_lateness_ms"] == 42
+    assert fields["Feeds (1)"] == "1 new" and reply.data["feeds"][0]["state"] == "new"
