@@ -12,6 +12,7 @@ import importlib
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -126,6 +127,10 @@ class Registry:
 REGISTRY = Registry()
 _TOKEN = re.compile(r"""\s*("([^"]*)"|'([^']*)'|(\S+))\s*""")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Characters of a question or topic looked at before it is refused as too long.
+MAX_INPUT = 100_000
+#: A phrase of up to six words said three or more times in a row ("tanks tanks tanks ...").
+_REPEATED = re.compile(r"(?<!\S)(\S+(?:\s+\S+){0,5}?)(?:\s+\1){2,}(?!\S)", re.IGNORECASE)
 command = REGISTRY.command
 
 
@@ -174,9 +179,14 @@ def coerce_args(cmd: Command, raw: dict[str, Any]) -> dict[str, Any]:
             # itself unprintable as UTF-8; NUL and control characters go, odd spaces and
             # invisible characters take the one form the corpus text was stored in
             value = normalize_text(_SURROGATE.sub("\ufffd", value)).strip()
+            given = len(value)
+            if arg.max_chars is not None:
+                # a question or topic: full-width and other compatibility forms read as the
+                # letters they show, and a phrase pasted over and over is searched once
+                value = _REPEATED.sub(r"\1", unicodedata.normalize("NFKC", value[: 4 * MAX_INPUT])).strip()
             if arg.max_chars is not None and len(value) > arg.max_chars:
                 raise UserError(
-                    f"That {arg.name} is {len(value):,} characters; `{cmd.name}` takes at most "
+                    f"That {arg.name} is {given:,} characters; `{cmd.name}` takes at most "
                     f"{arg.max_chars:,}. Narrow it down."
                 )
         if value in (None, ""):

@@ -123,9 +123,12 @@ def test_undecodable_arguments_and_huge_queries_get_a_clean_answer(cli, tmp_path
         )
         text = out.stdout.decode("utf-8")  # raises if any byte is not UTF-8
         assert json.loads(text)["command"] == command, out.stderr
-    huge = cli("--json", "compare", "Russian casualties " * 6000)
+    huge = cli("--json", "compare", " ".join(f"c{i}" for i in range(3000)))
     reply = json.loads(huge.stdout)
     assert reply["error"] and "at most 1,000" in reply["text"] and huge.returncode == 1
+    repeated = json.loads(cli("--json", "compare", "Russian casualties " * 6000).stdout)
+    once = json.loads(cli("--json", "compare", "Russian casualties").stdout)
+    assert repeated["text"] == once["text"] and not repeated["error"]  # a pasted-over phrase counts once
 
 
 def test_status_reports_the_corpus_and_the_database(cli):

@@ -153,3 +153,11 @@ async def test_control_characters_and_undecodable_bytes_never_reach_a_handler_or
     text = json.dumps(reply.to_json(), ensure_ascii=False)
     text.encode("utf-8")  # raises on a lone surrogate
     assert not any(ord(c) < 32 and c not in "\n\t" for c in reply.text + "".join(f.value for f in reply.fields))
+
+
+def test_a_phrase_said_over_and_over_is_read_once_and_full_width_letters_as_letters():
+    cmd = REGISTRY.get("compare")
+    assert coerce_args(cmd, {"topic": "Russian casualties " * 6000})["topic"] == "Russian casualties"
+    assert coerce_args(cmd, {"topic": "ｔａｎｋｓ in New York New York"})["topic"] == "tanks in New York New York"
+    with pytest.raises(UserError, match="That topic is 198,889 characters"):
+        coerce_args(cmd, {"topic": " ".join(f"w{i}" for i in range(30000))})
