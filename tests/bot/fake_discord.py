@@ -64,6 +64,8 @@ class Recorded:
     json: Any = None
     files: list[tuple[str, bytes]] = field(default_factory=list)
     status: int = 200
+    #: When the fake received it (``time.monotonic()``), for latency as a member would see it.
+    at: float = field(default_factory=time.monotonic)
 
     def message_payloads(self) -> list[dict[str, Any]]:
         """The message bodies in this request (an interaction callback nests them in ``data``)."""
@@ -137,6 +139,15 @@ class FakeDiscord:
         self.interaction_window = 3.0
         #: Callbacks refused for coming late or twice: (token, code).
         self.refused_callbacks: list[tuple[str, int]] = []
+        #: More text channels, added before the bot connects (name by id).
+        self.extra_channels: dict[int, str] = {}
+        #: Called with every REST request once it has been answered (its ``status`` set).
+        self.listeners: list[Callable[[Recorded], None]] = []
+        #: The heartbeat interval announced in HELLO (seconds); Discord's is about 41 s.
+        self.heartbeat_interval = 45.0
+        #: Heartbeats received: (when, seconds since the previous one or since HELLO).
+        self.heartbeats: list[tuple[float, float]] = []
+        self._last_beat: float | None = None
         self._rate_limits: list[tuple[str, re.Pattern[str], float, bool]] = []
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
@@ -196,7 +207,10 @@ class FakeDiscord:
         }
 
     def channel(self, channel_id: int) -> dict[str, Any] | None:
-        names = {self.general: "general", self.news: "news", self.locked: "locked", self.refusing: "refusing"}
+        names = {
+            self.general: "general", self.news: "news", self.locked: "locked", self.refusing: "refusing",
+            **self.extra_channels,
+        }
         if channel_id not in names:
             return None
         overwrites = []
@@ -264,7 +278,8 @@ class FakeDiscord:
                 "flags": 0,
             },
         ]
-        channels = [self.channel(c) for c in (self.general, self.news, self.locked, self.refusing)]
+        ids = (self.general, self.news, self.locked, self.refusing, *self.extra_channels)
+        channels = [self.channel(c) for c in ids]
         return {
             "id": str(self.guild_id),
             "name": "Newsroom",
@@ -357,13 +372,20 @@ class FakeDiscord:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._ws = ws
-        await ws.send_json({"op": 10, "d": {"heartbeat_interval": 45000}, "s": None, "t": None})
+        await ws.send_json(
+            {"op": 10, "d": {"heartbeat_interval": round(self.heartbeat_interval * 1000)}, "s": None, "t": None}
+        )
+        self._last_beat = time.monotonic()
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 continue
             data = json.loads(msg.data)
             op = data.get("op")
             if op == 1:
+                now = time.monotonic()
+                if self._last_beat is not None:
+                    self.heartbeats.append((now, now - self._last_beat))
+                self._last_beat = now
                 await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
             elif op == 2:
                 self.identify = data["d"]
@@ -395,6 +417,34 @@ class FakeDiscord:
 
     async def wait_connected(self, timeout: float = 5.0) -> None:
         await self.poll(lambda: self._ws is not None and self.identify is not None, timeout)
+
+    def late_heartbeats(self, grace: float = 0.0, since: float = 0.0) -> list[float]:
+        """How late (seconds) each heartbeat received after ``since`` (``time.monotonic()``)
+        came, when that is more than ``grace`` past the announced interval; the one still due
+        while connected counts too."""
+        gaps = [gap for at, gap in self.heartbeats if at >= since]
+        if self._ws is not None and self._last_beat is not None:
+            gaps.append(time.monotonic() - self._last_beat)
+        return [g - self.heartbeat_interval for g in gaps if g > self.heartbeat_interval + grace]
+
+    # ------------------------------------------------------------------ setting up the guild
+
+    def add_channel(self, name: str) -> int:
+        """Another text channel everyone may post in; add it before the bot connects."""
+        channel_id = snowflake()
+        self.extra_channels[channel_id] = name
+        return channel_id
+
+    def add_person(self, name: str, roles: list[int] | None = None) -> Person:
+        """Another member of the guild; add them before the bot connects."""
+        person = Person(snowflake(), name, list(roles or []))
+        self.people.append(person)
+        return person
+
+    def synced_commands(self) -> list[dict[str, Any]]:
+        """The application commands the bot last published (``briefbot sync-commands``)."""
+        puts = [r for r in self.find("PUT", r"^/applications/\d+(?:/guilds/\d+)?/commands$") if r.status == 200]
+        return list(puts[-1].json) if puts else []
 
     # ------------------------------------------------------------------ injecting what people do
 
@@ -588,6 +638,8 @@ class FakeDiscord:
                 )
         response = await self._route(request.method, path, request.query, body, files)
         record.status = response.status
+        for listener in self.listeners:
+            listener(record)
         return response
 
     async def _route(
