@@ -187,11 +187,14 @@ async def _reindex(corpus: Corpus, console: Console, json_output: bool) -> Reply
 
 
 async def _warm(corpus: Corpus) -> None:
-    """What a long-running bot loads before its first request: the chart library, then the
-    English model and word lists (after which the long-lived heap is frozen)."""
+    """What a long-running bot loads before its first request: the chart library, the caches
+    derived from the corpus, then the English model and word lists (after which the
+    long-lived heap is frozen)."""
     from handlers import chart
+    from handlers.warm import warm_caches
 
     await asyncio.to_thread(chart.warm)
+    await warm_caches(Context(corpus))
     await corpus.warm()
 
 
@@ -231,7 +234,7 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
             runtime = Runtime(loop_lateness=lambda: probe.largest)
             ctx = Context(corpus, admission=Admission(), runtime=runtime, feeds=feeds)
             probing = asyncio.create_task(probe.run())
-            _stop_on_sigterm()
+            _stop_on_signals()
         else:
             # a one-shot command on the command line has nobody waiting behind it: no time budget
             ctx = Context(corpus, budget=None, feeds=feeds)
@@ -330,14 +333,17 @@ async def _poll_feeds(feeds: FeedPoller, *, once: bool, console: Console, json_o
     return 0 if all(r.ok for r in reports) else 1
 
 
-def _stop_on_sigterm() -> None:
-    """SIGTERM (a service manager, ``docker stop``) stops the bot as Ctrl-C does: the main
-    task is cancelled, so front ends close and the database is closed cleanly."""
+def _stop_on_signals() -> None:
+    """SIGTERM (a service manager, ``docker stop``) and SIGINT stop the bot as Ctrl-C does: the
+    main task is cancelled, so front ends close and the database is closed cleanly. SIGINT is
+    set too because a bot started in the background by a shell script inherits it ignored."""
     main_task = asyncio.current_task()
     if main_task is None:
         return
-    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows' loop
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows' loop
+            loop.add_signal_handler(sig, main_task.cancel)
 
 
 async def _backup(settings: Settings, target: Path, *, force: bool, console: Console) -> int:

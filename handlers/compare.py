@@ -112,7 +112,7 @@ class Plan:
         return [w for w in self.words if not kind_word(w)]
 
 
-async def _vocabulary(ctx: Context) -> list[str]:
+async def topic_vocabulary(ctx: Context) -> list[str]:
     """Words a topic may be corrected to: what figures count and whose they are."""
 
     async def build() -> list[str]:
@@ -161,7 +161,7 @@ async def plan_topic(ctx: Context, topic: str) -> Plan:
                 continue
         if len(low) >= 4 and not low.isdigit():
             if vocab is None:
-                vocab = await _vocabulary(ctx)
+                vocab = await topic_vocabulary(ctx)
             if low not in vocab and not kind:
                 hit = process.extractOne(low, vocab, scorer=fuzz.ratio, score_cutoff=75)
                 if hit is not None:

@@ -9,7 +9,9 @@ post only after the platform accepted it, so a restart neither skips nor repeats
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -205,6 +207,32 @@ def _figure_line(label: str, hit: FigureHit) -> str:
     return f"{label} **{hit.figure.surface}** — {who} [{hit.article.id}]"
 
 
+def _changes(
+    fresh: list[FigureHit], earlier: list[FigureHit]
+) -> tuple[list[tuple[FigureHit, FigureHit]], list[FigureHit]]:
+    """(earlier figure, new figure) pairs on one measure at another value, and new figures on
+    a measure no earlier source gave."""
+    by_kind: dict[tuple[str, str], list[FigureHit]] = defaultdict(list)
+    for e in earlier:
+        by_kind[(e.figure.kind, e.figure.unit or "")].append(e)
+    changed: list[tuple[FigureHit, FigureHit]] = []
+    first_seen: list[FigureHit] = []
+    shown: list[FigureHit] = []
+    for hit in fresh:
+        if any(_same_measure(hit, s) and _same_value(hit, s) for s in shown):
+            continue
+        before = [e for e in by_kind.get((hit.figure.kind, hit.figure.unit or ""), ()) if _same_measure(hit, e)]
+        if before:
+            latest = max(before, key=_when)
+            if _same_value(hit, latest):
+                continue
+            changed.append((latest, hit))
+        else:
+            first_seen.append(hit)
+        shown.append(hit)
+    return changed, first_seen
+
+
 async def _figure_fields(ctx: Context, new_ids: list[int], since: str | None) -> tuple[list[Field], list[Citation]]:
     """New figures, and figures on a measure earlier sources put at another value."""
     store = ctx.corpus.store
@@ -223,21 +251,10 @@ async def _figure_fields(ctx: Context, new_ids: list[int], since: str | None) ->
         for h in await store.figures_by_head(heads, limit=2000)
         if h.article.id not in new_set and (since is None or h.article.added_at <= since)
     ]
-    changed: list[tuple[FigureHit, FigureHit]] = []
-    first_seen: list[FigureHit] = []
-    shown: list[FigureHit] = []
-    for hit in fresh:
-        if any(_same_measure(hit, s) and _same_value(hit, s) for s in shown):
-            continue
-        before = [e for e in earlier if _same_measure(hit, e)]
-        if before:
-            latest = max(before, key=_when)
-            if _same_value(hit, latest):
-                continue
-            changed.append((latest, hit))
-        else:
-            first_seen.append(hit)
-        shown.append(hit)
+    # Setting hundreds of new figures against thousands of earlier ones is CPU work: off the
+    # event loop, and only against figures of the same kind and unit (the first thing
+    # the "same measure" test asks).
+    changed, first_seen = await asyncio.to_thread(_changes, fresh, earlier)
     fields: list[Field] = []
     citations: list[Citation] = []
     for old, new in changed[:MAX_FIGURES]:

@@ -105,7 +105,7 @@ class SpeakerIndex:
         self.lasts = [t for t in self.by_last if len(t) >= 5]
 
 
-async def _speaker_index(ctx: Context) -> SpeakerIndex:
+async def speaker_index(ctx: Context) -> SpeakerIndex:
     async def build() -> SpeakerIndex:
         return SpeakerIndex(await ctx.corpus.store.quote_speakers())
 
@@ -214,7 +214,7 @@ async def cite_quotes(ctx: Context, hits: list[QuoteHit], match: EntityMatch | N
 
 async def quotes_of(ctx: Context, match: EntityMatch, limit: int = 50) -> list[QuoteHit]:
     """Every stored quote by this alias group, newest article first."""
-    speakers = speakers_for(match, await _speaker_index(ctx))
+    speakers = speakers_for(match, await speaker_index(ctx))
     if not speakers:
         return []
     return await ctx.corpus.store.quotes_by_speakers(speakers, limit=limit)

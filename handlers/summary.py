@@ -261,7 +261,7 @@ def _norm_title(s: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", s.lower())).strip()
 
 
-async def _titles(ctx: Context) -> dict[int, str]:
+async def article_titles(ctx: Context) -> dict[int, str]:
     """Normalized titles by article id, rebuilt only when the corpus has changed."""
 
     async def build() -> dict[int, str]:
@@ -278,7 +278,7 @@ async def _resolve_article(ctx: Context, target: str) -> int | None:
         if await ctx.corpus.store.get_article(article_id) is None:
             raise UserError(f"There is no article {article_id}. Try `articles` to see what is indexed.")
         return article_id
-    choices = await _titles(ctx)
+    choices = await article_titles(ctx)
     if not choices:
         return None
     query = _norm_title(raw)

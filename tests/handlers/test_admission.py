@@ -9,7 +9,7 @@ from corpus.service import Corpus
 from handlers.admission import Admission
 from handlers.context import Context
 from handlers.registry import Registry, dispatch
-from handlers.types import Reply, Request
+from handlers.types import Privilege, Reply, Request
 
 
 def _registry() -> Registry:
@@ -24,6 +24,11 @@ def _registry() -> Registry:
     async def look(_ctx: Context, _req: Request) -> Reply:
         await asyncio.sleep(0.01)
         return Reply("look", True, "seen")
+
+    @registry.command("store", "A moderator's heavy write.", heavy=True, privilege=Privilege.MODERATOR)
+    async def store(_ctx: Context, _req: Request) -> Reply:
+        await asyncio.sleep(0.01)
+        return Reply("store", True, "stored")
 
     return registry
 
@@ -49,6 +54,9 @@ async def test_heavy_work_queues_apart_and_what_would_wait_too_long_is_refused_a
         assert refused.error and refused.text.startswith("Busy") and time.monotonic() - started < 0.05
         assert (await first).text == "charted" and (await second).text == "charted"
         assert admission.refused == 1
+        # a moderator's add is not turned away because members are asking for charts
+        write = await dispatch(ctx, Request("store", privilege=Privilege.MODERATOR), registry)
+        assert write.text == "stored"
         # once the queue has drained, heavy work is accepted again
         assert (await dispatch(ctx, Request("chart"), registry)).text == "charted"
     finally:
