@@ -140,7 +140,7 @@ async def feeds_command(ctx: Context, req: Request) -> Reply:
             human_time(f.last_success_at) if f.last_success_at else "never",
             str(f.items_ingested), human_time(f.next_poll_at),
         ])
-    head = f"{len(feeds)} feeds followed" + (f", {failing} failing for over a day" if failing else "")
+    head = f"{len(feeds)} feed{'s' if len(feeds) != 1 else ''} followed" + (f", {failing} failing for over a day" if failing else "")
     return Reply(
         "feeds", True, head, title="Feeds",
         columns=["id", "feed", "topic", "state", "last success", "items added", "next poll"],

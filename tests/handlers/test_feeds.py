@@ -60,3 +60,21 @@ async def test_a_feed_item_fires_a_subscribe_new_digest(corpus: Corpus, server) 
     digest = await digest_to_post(ctx, subscription, due[0])
     assert digest is not None and digest.text == "2 new articles since the start."
     assert digest.data["articles"] == [1, 2] and "on day 2" in "".join(f.value for f in digest.fields)
+
+
+async def test_a_feed_failing_for_a_day_is_shown_as_failing_and_recovers(corpus: Corpus) -> None:  # noqa: F811
+    from datetime import datetime, timedelta
+
+    feed = await corpus.store.add_feed(url="https://gone.example/rss.xml", topic="", title="Gone",
+                                       added_by="mod", interval=900)
+    await corpus.store.feed_failed(feed.id, error="https://gone.example/rss.xml answered HTTP 503.",
+                                   next_poll_at="2099-01-01")
+    since = datetime.fromisoformat((await corpus.store.get_feed(feed.id)).failing_since)
+    hour_later = await dispatch(Context(corpus, clock=lambda: since + timedelta(hours=1)), req("feeds"))
+    assert hour_later.table[0][3].startswith("retrying: ") and "failing" not in hour_later.text
+    day_later = await dispatch(Context(corpus, clock=lambda: since + timedelta(hours=25)), req("feeds"))
+    assert day_later.text == "1 feed followed, 1 failing for over a day"
+    assert day_later.table[0][3] == "failing: https://gone.example/rss.xml answered HTTP 503."
+    await corpus.store.feed_polled(feed.id, etag=None, last_modified=None, title=None, next_poll_at="2099-01-01")
+    healed = await dispatch(Context(corpus, clock=lambda: since + timedelta(hours=26)), req("feeds"))
+    assert healed.table[0][3] == "ok"
