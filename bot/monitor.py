@@ -9,6 +9,7 @@ line when the bot stops.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from dataclasses import dataclass, field
@@ -31,8 +32,32 @@ class LoopProbe:
     stalls: int = 0  # wakes later than warn_after
     samples: int = 0
     started: float = field(default_factory=time.monotonic)
+    #: Full (generation 2) garbage collections seen, and the longest one (seconds): a stall
+    #: that matches one is the collector walking the heap, not our code.
+    full_collections: int = 0
+    longest_collection: float = 0.0
+    _gc_started: float = 0.0
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            took = time.perf_counter() - self._gc_started
+            self.full_collections += 1
+            self.longest_collection = max(self.longest_collection, took)
+            if took > self.warn_after:
+                log.warning("a full garbage collection took %.0f ms", took * 1000)
 
     async def run(self) -> None:
+        gc.callbacks.append(self._on_gc)
+        try:
+            await self._probe()
+        finally:
+            gc.callbacks.remove(self._on_gc)
+
+    async def _probe(self) -> None:
         while True:
             before = time.monotonic()
             await asyncio.sleep(self.interval)
@@ -48,5 +73,6 @@ class LoopProbe:
         return (
             f"event loop: largest lateness {self.largest * 1000:.0f} ms, "
             f"{self.stalls} stalls over {self.warn_after * 1000:.0f} ms, "
-            f"over {time.monotonic() - self.started:.0f} s"
+            f"over {time.monotonic() - self.started:.0f} s; {self.full_collections} full garbage collections, "
+            f"the longest {self.longest_collection * 1000:.0f} ms"
         )

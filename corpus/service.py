@@ -110,6 +110,10 @@ _FILE_PATH = re.compile(
     re.IGNORECASE,
 )
 
+#: Read connections of a long-running bot (see :meth:`Store.add_readers`): one per core here.
+READERS = 2
+
+
 class Corpus:
     """Everything a handler may do with the articles."""
 
@@ -121,6 +125,9 @@ class Corpus:
         limits: IngestLimits | None = None,
     ) -> None:
         self.store = store
+        #: Where bulk reads for derived indexes go (:meth:`Store.open_reader`); the main
+        #: store until a long-running bot opens one in :meth:`warm`.
+        self.reader = store
         self.extractor = extractor
         self.limits = limits or IngestLimits()
         self.aliases = AliasIndex()
@@ -151,6 +158,8 @@ class Corpus:
     async def close(self) -> None:
         if self.extractor is not None:
             self.extractor.close()
+        if self.reader is not self.store:
+            await self.reader.close()
         await self.store.close()
 
     async def __aenter__(self) -> Corpus:
@@ -182,6 +191,9 @@ class Corpus:
         Frozen, they are never walked (their memory is still freed by reference counting);
         what requests allocate afterwards is collected as before.
         """
+        if self.reader is self.store and self.store.path != ":memory:":
+            self.reader = await Store.open_reader(self.store.path)
+            await self.store.add_readers(READERS)
         try:
             await asyncio.to_thread(parse_claim, "How many words does a warm model read?")
             await asyncio.to_thread(is_word, "warm")
@@ -190,6 +202,11 @@ class Corpus:
         if freeze:
             gc.collect()
             gc.freeze()
+            # Caches rebuilt after a change are young again and large; at the default
+            # thresholds a full collection walked them every second or two under load (100+ ms
+            # each). Collect the young generation less often: cyclic garbage waits a little
+            # longer, reference counting frees everything else at once.
+            gc.set_threshold(50_000, 20, 20)
             log.info("%d long-lived objects frozen out of garbage collection", gc.get_freeze_count())
 
     async def ensure_seeded(self) -> list[IngestResult]:

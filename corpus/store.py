@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import contextvars
 import logging
 import os
 import re
@@ -49,6 +50,10 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
 #: Sentences shorter than this (in words) are too generic to signal a duplicate.
 DUP_MIN_WORDS = 5
+
+
+#: Set while a task is inside :meth:`Store.transaction`: its reads go to the writing connection.
+_IN_WRITE: contextvars.ContextVar[bool] = contextvars.ContextVar("store_in_write", default=False)
 
 
 def utcnow() -> str:
@@ -233,6 +238,10 @@ class Store:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        #: Extra read-only connections (:meth:`add_readers`) that reads outside a write
+        #: transaction take turns on; empty means every query shares ``conn``.
+        self._readers: list[aiosqlite.Connection] = []
+        self._turn = 0
         # Every task shares this connection, so a write must not slip into another
         # task's open transaction (and be rolled back with it): writes take this lock.
         self._write_lock = asyncio.Lock()
@@ -247,7 +256,41 @@ class Store:
             raise
         return cls(conn, str(path))
 
+    @classmethod
+    async def open_reader(cls, path: str | Path) -> Store:
+        """A second, read-only connection to an open database, for bulk reads (rebuilding the
+        derived indexes: every name, a sample of 20k sentences) that would otherwise queue
+        every member's query behind them on the one shared connection. WAL lets it read
+        while the main connection writes."""
+        conn = await connect(path)
+        await conn.execute("PRAGMA query_only=1")
+        return cls(conn, str(path))
+
+    async def add_readers(self, n: int) -> None:
+        """Open ``n`` read-only connections for reads outside write transactions.
+
+        One connection runs one query at a time, on its own thread: a busy bot's members
+        queue behind each other's searches there even with idle cores. SQLite in WAL mode
+        lets several connections read at once (and while the writer writes), and releases
+        the GIL while it searches, so the reads spread over the cores.
+        """
+        if self.path == ":memory:":
+            return
+        for _ in range(n):
+            conn = await connect(self.path)
+            await conn.execute("PRAGMA query_only=1")
+            self._readers.append(conn)
+
+    def _read_conn(self) -> aiosqlite.Connection:
+        if not self._readers or _IN_WRITE.get():
+            return self.conn  # a write transaction reads what it has written so far
+        self._turn = (self._turn + 1) % len(self._readers)
+        return self._readers[self._turn]
+
     async def close(self) -> None:
+        for reader in self._readers:
+            await reader.close()
+        self._readers.clear()
         await self.conn.close()
 
     async def __aenter__(self) -> Store:
@@ -259,11 +302,11 @@ class Store:
     # ------------------------------------------------------------------ helpers
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cur:
+        async with self._read_conn().execute(sql, params) as cur:
             return list(await cur.fetchall())
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cur:
+        async with self._read_conn().execute(sql, params) as cur:
             return await cur.fetchone()
 
     async def schema_version(self) -> int:
@@ -275,11 +318,14 @@ class Store:
         """One write transaction: everything inside lands together or not at all."""
         async with self._write_lock:
             await self.conn.execute("BEGIN IMMEDIATE")
+            token = _IN_WRITE.set(True)  # this task's reads see its own uncommitted writes
             try:
                 yield
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
+            finally:
+                _IN_WRITE.reset(token)
             await self.conn.execute("COMMIT")
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:

@@ -116,7 +116,7 @@ async def topic_vocabulary(ctx: Context) -> list[str]:
     """Words a topic may be corrected to: what figures count and whose they are."""
 
     async def build() -> list[str]:
-        store = ctx.corpus.store
+        store = ctx.corpus.reader
         words: set[str] = set()
         for text in [*await store.figure_things(limit=3000), *await store.figure_parties(limit=2000)]:
             for w in _WORD.findall(text.lower()):

@@ -145,7 +145,7 @@ async def name_index(ctx: Context) -> NameIndex:
     """The corpus's name index, rebuilt only when the corpus has changed."""
 
     async def build() -> NameIndex:
-        rows = await ctx.corpus.store.entity_names()
+        rows = await ctx.corpus.reader.entity_names()
         return await asyncio.to_thread(NameIndex, rows)  # 45k names: seconds of CPU, off the loop
 
     return await per_generation(ctx, "name_index", build)

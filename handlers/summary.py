@@ -265,7 +265,7 @@ async def article_titles(ctx: Context) -> dict[int, str]:
     """Normalized titles by article id, rebuilt only when the corpus has changed."""
 
     async def build() -> dict[int, str]:
-        return {aid: _norm_title(t) for aid, t in await ctx.corpus.store.all_titles()}
+        return {aid: _norm_title(t) for aid, t in await ctx.corpus.reader.all_titles()}
 
     return await per_generation(ctx, "summary_titles", build)
 

@@ -9,6 +9,7 @@ shown with the sentence it was read from.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 
@@ -255,7 +256,7 @@ async def who_command(ctx: Context, req: Request) -> Reply:
     match, index = await resolve_entity(ctx, name)
     info = await store.entity(match.canonical) if match else None
     if match is None or info is None or not info.mentions:
-        maybe = suggestions(index, name)
+        maybe = await asyncio.to_thread(suggestions, index, name)
         text = f"No indexed article mentions {name!r}."
         if maybe:
             text += " Did you mean: " + ", ".join(maybe) + "?"

@@ -105,7 +105,7 @@ async def vocabulary(ctx: Context) -> Vocabulary:
     the event loop)."""
 
     async def build() -> Vocabulary:
-        store = ctx.corpus.store
+        store = ctx.corpus.reader  # bulk reads: not on the connection members are served by
         sample = await store.sample_sentence_texts(_SAMPLE)
         names = [row[0] for row in await store.entity_names()]
         things = await store.figure_things(3000)

@@ -8,6 +8,7 @@ speaker.
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from rapidfuzz import fuzz
@@ -76,7 +77,7 @@ async def answer_quote(ctx: Context, question: str, shape: Shape) -> Reply | Non
     index = await name_index(ctx)
     query = await analyse(ctx, question)
     who_query = await analyse(ctx, shape.who, base=query)
-    speaker = _speaker(index, who_query.corrected)
+    speaker = await asyncio.to_thread(_speaker, index, who_query.corrected)  # fuzzy: off the loop
     if speaker is None:
         return None
     alts = list(_entity_alts(speaker))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 import pytest
@@ -149,3 +150,33 @@ async def test_migration_4_brings_old_figures_to_the_neutral_model(tmp_path, mon
     assert {"kind", "thing_head", "event", "party"} <= columns and "category" not in columns
     assert len(await store.search_figures("tanks")) == 2  # the rebuilt search index holds old figures
     await store.close()
+
+
+async def test_reads_spread_over_reader_connections_and_a_writer_sees_its_own_writes(tmp_path):
+    from corpus.store import Store
+
+    store = await Store.open(tmp_path / "pool.db")
+    try:
+        await store.add_readers(2)
+        sub = await store.add_subscription(channel="c", kind="new", weekday=None, at_time=None, topic="",
+                                           created_by="m", marker=None)
+        assert [s.id for s in await store.subscriptions()] == [sub.id]  # committed: every reader sees it
+        written = asyncio.Event()
+
+        async def member() -> int:  # another task, as a member's request is
+            await written.wait()
+            return len(await store.subscriptions())
+
+        outside = asyncio.create_task(member())
+        async with store.transaction():
+            await store.conn.execute(
+                "INSERT INTO subscriptions(channel, kind, topic, created_by, created_at) VALUES ('d','new','','m','x')"
+            )
+            assert len(await store.subscriptions()) == 2  # inside: the writer's own view
+            written.set()
+            assert await outside == 1  # another task reads committed data only, while the write goes on
+        assert len(await store.subscriptions()) == 2
+        with pytest.raises(sqlite3.OperationalError):  # readers cannot write
+            await store._readers[0].execute("DELETE FROM subscriptions")
+    finally:
+        await store.close()
