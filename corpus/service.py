@@ -138,6 +138,8 @@ class Corpus:
         self.derived: dict[str, tuple[int, object, float]] = {}
         #: Rebuilds of derived indexes running in the background, by name.
         self.refreshing: dict[str, asyncio.Task[object]] = {}
+        #: Held by the background rebuild running now: they take turns.
+        self.rebuilding = asyncio.Lock()
 
     @classmethod
     async def open(
@@ -191,6 +193,10 @@ class Corpus:
         Frozen, they are never walked (their memory is still freed by reference counting);
         what requests allocate afterwards is collected as before.
         """
+        if freeze:
+            # the start-up builds create a large heap: fewer young collections meanwhile
+            # means fewer full ones walking it (each stops the loop for a few hundred ms)
+            gc.set_threshold(50_000, 20, 20)
         if self.reader is self.store and self.store.path != ":memory:":
             self.reader = await Store.open_reader(self.store.path)
             await self.store.add_readers(READERS)
@@ -200,13 +206,12 @@ class Corpus:
         except ModelMissingError:
             log.info("no English model: questions are matched on words alone")
         if freeze:
-            gc.collect()
+            # No collection first: at 20k articles it would stop the loop for 300+ ms while
+            # members are already being served; the little cyclic garbage of start-up stays.
+            # The thresholds stay high: caches rebuilt after a change are young and large,
+            # and at the defaults a full collection walked them every second or two under
+            # load (100+ ms each). Reference counting frees all but cycles at once anyway.
             gc.freeze()
-            # Caches rebuilt after a change are young again and large; at the default
-            # thresholds a full collection walked them every second or two under load (100+ ms
-            # each). Collect the young generation less often: cyclic garbage waits a little
-            # longer, reference counting frees everything else at once.
-            gc.set_threshold(50_000, 20, 20)
             log.info("%d long-lived objects frozen out of garbage collection", gc.get_freeze_count())
 
     async def ensure_seeded(self) -> list[IngestResult]:

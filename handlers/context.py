@@ -108,7 +108,10 @@ def _refresh(ctx: Context, key: str, build: Callable[[], Awaitable[Any]], took: 
 
     async def rebuild() -> None:
         try:
-            await _build(ctx, key, build)
+            # one background rebuild at a time: several at once would each hold the
+            # interpreter lock in turn and leave the event loop a fraction of a core
+            async with corpus.rebuilding:
+                await _build(ctx, key, build)
         except Exception:
             log.exception("rebuilding %s failed; the previous one keeps answering", key)
         finally:

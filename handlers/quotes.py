@@ -109,7 +109,8 @@ class SpeakerIndex:
 
 async def speaker_index(ctx: Context) -> SpeakerIndex:
     async def build() -> SpeakerIndex:
-        return SpeakerIndex(await ctx.corpus.reader.quote_speakers())
+        speakers = await ctx.corpus.reader.quote_speakers()
+        return await asyncio.to_thread(SpeakerIndex, speakers)
 
     return await per_generation(ctx, "quote_speakers", build)
 

@@ -9,6 +9,7 @@ survive cleaning and would otherwise look informative to a scorer.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, replace
 
@@ -265,7 +266,8 @@ async def article_titles(ctx: Context) -> dict[int, str]:
     """Normalized titles by article id, rebuilt only when the corpus has changed."""
 
     async def build() -> dict[int, str]:
-        return {aid: _norm_title(t) for aid, t in await ctx.corpus.reader.all_titles()}
+        titles = await ctx.corpus.reader.all_titles()
+        return await asyncio.to_thread(lambda: {aid: _norm_title(t) for aid, t in titles})
 
     return await per_generation(ctx, "summary_titles", build)
 
