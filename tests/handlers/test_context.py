@@ -14,7 +14,7 @@ from handlers.context import per_generation
 
 
 def _ctx() -> SimpleNamespace:
-    corpus = SimpleNamespace(generation=1, derived={}, refreshing={})
+    corpus = SimpleNamespace(generation=1, derived={}, refreshing={}, rebuilding=asyncio.Lock())
     return SimpleNamespace(corpus=corpus)
 
 
