@@ -77,3 +77,25 @@ async def test_a_failed_rebuild_keeps_the_previous_index(
     await ctx.corpus.refreshing["k"]
     assert await per_generation(ctx, "k", build) == "good"
     assert "rebuilding k failed" in caplog.text
+
+
+async def test_background_rebuilds_take_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(context_module, "INLINE_BUILD", 0.01)
+    ctx = _ctx()
+    running = peak = 0
+
+    async def build() -> int:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        return ctx.corpus.generation
+
+    for key in ("names", "words", "titles"):
+        await per_generation(ctx, key, build)
+    ctx.corpus.generation = 2
+    for key in ("names", "words", "titles"):
+        assert await per_generation(ctx, key, build) == 1  # the previous generation answers
+    await asyncio.gather(*ctx.corpus.refreshing.values())
+    assert peak == 1 and [await per_generation(ctx, k, build) for k in ("names", "words", "titles")] == [2, 2, 2]
