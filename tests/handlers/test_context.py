@@ -99,3 +99,47 @@ async def test_background_rebuilds_take_turns(monkeypatch: pytest.MonkeyPatch) -
         assert await per_generation(ctx, key, build) == 1  # the previous generation answers
     await asyncio.gather(*ctx.corpus.refreshing.values())
     assert peak == 1 and [await per_generation(ctx, k, build) for k in ("names", "words", "titles")] == [2, 2, 2]
+
+
+async def test_the_first_ask_after_an_add_is_as_fast_as_the_second(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vocabulary that takes a second to count (a 20k-article corpus) is not recounted
+    by the first person to ask after an add: the previous one answers meanwhile."""
+    from corpus.extract.pipeline import Extractor
+    from corpus.service import SHIPPED_ARTICLES, Corpus
+    import importlib
+
+    vocabulary_module = importlib.import_module("handlers.answering.vocabulary")
+    from handlers.context import Context
+    from handlers.registry import dispatch
+    from handlers.types import Request
+
+    corpus = await Corpus.open(tmp_path / "add.db", extractor=Extractor(workers=0), seed=False)
+    try:
+        await corpus.ingest_path(SHIPPED_ARTICLES, added_by="tests")
+        real = vocabulary_module.Vocabulary.build.__func__
+
+        def slow_build(cls, *args):
+            time.sleep(0.8)
+            return real(cls, *args)
+
+        monkeypatch.setattr(vocabulary_module.Vocabulary, "build", classmethod(slow_build))
+        ctx = Context(corpus)
+        question = Request("ask", {"question": "How many tanks is Germany sending?"})
+        await dispatch(ctx, question)  # the first build is waited for: nothing to serve yet
+        added = await corpus.ingest_text(
+            "title: Harbour reopens\n\nThe harbour reopened on Monday after 12 days of repairs, officials said."
+            " Ferries carried 3,400 passengers on the first day, the port authority reported.",
+            added_by="tests",
+        )
+        assert added.status == "added"
+        timings = []
+        for _ in range(2):
+            started = time.perf_counter()
+            reply = await dispatch(ctx, Request("ask", {"question": "How many tanks is Germany sending?"}))
+            timings.append(time.perf_counter() - started)
+            assert reply.answered
+        assert timings[0] < 0.5 and timings[0] < timings[1] + 0.3, timings
+        await asyncio.gather(*corpus.refreshing.values())  # the next generation was built meanwhile
+        assert corpus.derived["vocabulary"][0] == corpus.generation
+    finally:
+        await corpus.close()
