@@ -197,7 +197,7 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--hosts", type=int, default=40)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args()
     if not NEWS.exists():
         print(f"skipped: {NEWS} is not available (the ../shared data is not beside this checkout)")

@@ -175,7 +175,12 @@ IngestFn = Callable[[list[RawDocument], str], Awaitable[list[IngestResult]]]
 
 
 class FeedPoller:
-    """Polls feeds: one at a time per host, a few hosts at once, each on its own schedule.
+    """Polls feeds: one at a time per host, two feeds at once, each on its own schedule.
+
+    Two, because items queue for the one extraction worker anyway: more feeds at once only
+    add threads cleaning pages, which take the interpreter from the event loop (measured with
+    ``bench/feeds.py``: 8 at once gave 8.4 items/s and 185 ms loop stalls, 2 gave 12 items/s
+    and 46 ms).
 
     ``run()`` is the scheduler of a running bot; ``poll()`` polls one feed now (``feed
     check``, ``briefbot feeds poll``).
@@ -187,7 +192,7 @@ class FeedPoller:
         *,
         interval: int = DEFAULT_INTERVAL,
         first_items: int = FIRST_POLL_ITEMS,
-        concurrency: int = 8,
+        concurrency: int = 2,
         address_policy: AddressPolicy | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         rng: random.Random | None = None,
