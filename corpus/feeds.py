@@ -177,10 +177,9 @@ IngestFn = Callable[[list[RawDocument], str], Awaitable[list[IngestResult]]]
 class FeedPoller:
     """Polls feeds: one at a time per host, two feeds at once, each on its own schedule.
 
-    Two, because items queue for the one extraction worker anyway: more feeds at once only
-    add threads cleaning pages, which take the interpreter from the event loop (measured with
-    ``bench/feeds.py``: 8 at once gave 8.4 items/s and 185 ms loop stalls, 2 gave 12 items/s
-    and 46 ms).
+    Two, because items queue for the one extraction worker anyway: more feeds at once add
+    threads cleaning pages without adding throughput (``bench/feeds.py``, 200 feeds x 20
+    items: 8 at once 8.4 items/s, 2 at once 7.6 items/s, the same loop stalls).
 
     ``run()`` is the scheduler of a running bot; ``poll()`` polls one feed now (``feed
     check``, ``briefbot feeds poll``).
