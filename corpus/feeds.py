@@ -23,15 +23,17 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import sources
 from .errors import CorpusError, FetchError, IngestError
-from .fetch import FEED_ACCEPT, FEED_TYPES, AddressPolicy, FetchedDocument, fetch_url
 from .language import content_norms
 from .models import Feed, IngestResult, RawDocument
 from .store import stamp
+
+if TYPE_CHECKING:  # aiohttp is imported when a feed is fetched, not to list feeds
+    from .fetch import AddressPolicy, FetchedDocument
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +216,8 @@ class FeedPoller:
         return self._hosts.setdefault(host, asyncio.Lock())
 
     async def fetch(self, url: str, **options: Any) -> FetchedDocument:
+        from .fetch import fetch_url
+
         limits = self.corpus.limits
         async with self._host_lock(url):  # one request at a time per host: be a polite reader
             return await fetch_url(
@@ -280,6 +284,8 @@ class FeedPoller:
             self._polling.discard(feed.id)
 
     async def _poll(self, feed: Feed) -> PollReport:
+        from .fetch import FEED_ACCEPT, FEED_TYPES
+
         store = self.corpus.store
         report = PollReport(feed.id, True)
         headers = {"Accept": FEED_ACCEPT}

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from corpus.errors import CorpusError
 from corpus.feeds import FAILING_AFTER, FeedPoller, parse_feed
-from corpus.fetch import FEED_ACCEPT, FEED_TYPES
 from corpus.models import Feed
 
 from .context import Context
@@ -51,6 +50,8 @@ def state_of(feed: Feed, now: datetime) -> str:
 
 
 async def _add(ctx: Context, req: Request, url: str, topic: str) -> Reply:
+    from corpus.fetch import FEED_ACCEPT, FEED_TYPES  # aiohttp: only when a feed is fetched
+
     store = ctx.corpus.store
     poll = poller(ctx)
     known = await store.feed_by_url(url)

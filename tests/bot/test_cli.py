@@ -191,7 +191,10 @@ def test_a_command_logs_one_line_with_its_latency_and_no_text(cli):
     assert not [line for line in info if secret in line]
 
 
-HEAVY_MODULES = ("spacy", "thinc", "matplotlib", "discord", "slack_bolt", "slack_sdk", "trafilatura", "dateparser")
+HEAVY_MODULES = (
+    "spacy", "thinc", "matplotlib", "discord", "slack_bolt", "slack_sdk", "trafilatura", "dateparser", "aiohttp",
+    "feedparser",
+)
 
 
 @pytest.mark.parametrize("command", [("help",), ("articles",), ("status",), ("article", "1")])
