@@ -298,26 +298,27 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         _emit(console, reply, json_output)
         return 0 if not reply.error else 1
     finally:
-        if polling is not None:
-            polling.cancel()
-            await asyncio.gather(polling, return_exceptions=True)
+        await _cancel(polling)
+        await _cancel(probing)
         if probing is not None:
-            probing.cancel()
-            await asyncio.gather(probing, return_exceptions=True)
             log.info("%s", probe.summary())
-        if warming is not None:
-            warming.cancel()
-            await asyncio.gather(warming, return_exceptions=True)
-        if catch_up is not None:
-            catch_up.cancel()  # articles not yet re-extracted stay stale and are caught up next time
-            await asyncio.gather(catch_up, return_exceptions=True)
+        await _cancel(warming)
+        await _cancel(catch_up)  # articles not yet re-extracted stay stale and are caught up next time
         await corpus.close()
+
+
+async def _cancel(task: asyncio.Task | None) -> None:
+    """Stop a background task and wait until it has (its own clean-up runs first)."""
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 async def _poll_feeds(feeds: FeedPoller, *, once: bool, console: Console, json_output: bool) -> int:
     """``briefbot feeds poll``: the due feeds now (``--once``), or keep polling until stopped."""
     if not once:
         console.print("Polling feeds as they fall due; Ctrl-C stops.")
+        _stop_on_signals()  # a long-running poller, as `run`: SIGTERM stops it cleanly too
         await feeds.run()
         return 0
     reports = await feeds.poll_due()

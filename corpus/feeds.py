@@ -229,6 +229,19 @@ class FeedPoller:
                 **options,
             )
 
+    async def fetch_feed(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchedDocument:
+        """A feed document, conditional on the validators of the last poll (304: unchanged)."""
+        from .fetch import FEED_ACCEPT, FEED_TYPES
+
+        headers = {"Accept": FEED_ACCEPT}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self.fetch(url, max_bytes=MAX_FEED_BYTES, headers=headers, accepted_types=FEED_TYPES)
+
     # ------------------------------------------------------------------ scheduling
 
     def _backoff(self, feed: Feed, retry_after: float | None) -> datetime:
@@ -284,17 +297,10 @@ class FeedPoller:
             self._polling.discard(feed.id)
 
     async def _poll(self, feed: Feed) -> PollReport:
-        from .fetch import FEED_ACCEPT, FEED_TYPES
-
         store = self.corpus.store
         report = PollReport(feed.id, True)
-        headers = {"Accept": FEED_ACCEPT}
-        if feed.etag:
-            headers["If-None-Match"] = feed.etag
-        if feed.last_modified:
-            headers["If-Modified-Since"] = feed.last_modified
         try:
-            fetched = await self.fetch(feed.url, max_bytes=MAX_FEED_BYTES, headers=headers, accepted_types=FEED_TYPES)
+            fetched = await self.fetch_feed(feed.url, etag=feed.etag, last_modified=feed.last_modified)
             if fetched.status == 304:
                 report.not_modified = True
                 parsed = None

@@ -50,16 +50,13 @@ def state_of(feed: Feed, now: datetime) -> str:
 
 
 async def _add(ctx: Context, req: Request, url: str, topic: str) -> Reply:
-    from corpus.fetch import FEED_ACCEPT, FEED_TYPES  # aiohttp: only when a feed is fetched
-
     store = ctx.corpus.store
     poll = poller(ctx)
     known = await store.feed_by_url(url)
     if known is not None:
         raise UserError(f"That feed is already followed (#{known.id}). `feeds` lists them.")
     try:
-        fetched = await poll.fetch(url, max_bytes=5_000_000, headers={"Accept": FEED_ACCEPT},
-                                    accepted_types=FEED_TYPES)
+        fetched = await poll.fetch_feed(url)
         parsed = await asyncio.to_thread(parse_feed, fetched.body)
     except CorpusError as exc:
         raise UserError(f"Could not add that feed: {exc.message}") from None
