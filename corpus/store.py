@@ -24,6 +24,7 @@ from typing import Any
 
 import aiosqlite
 
+from .language import STOP_WORDS
 from .models import (
     Article,
     ArticleFacts,
@@ -69,6 +70,16 @@ def stamp(moment: datetime) -> str:
 _FTS_WORD = re.compile(r"\w+", re.UNICODE)
 
 
+_FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
+def _ranks(word: str) -> bool:
+    """Whether a word is worth a term in an OR query (see :func:`escape_fts`)."""
+    if word.isupper() and len(word) > 1:
+        return word not in _FTS_OPERATORS
+    return word.lower() not in STOP_WORDS
+
+
 def escape_fts(query: str, *, any_term: bool = False) -> str:
     """Turn arbitrary user text into a safe FTS5 query.
 
@@ -80,6 +91,14 @@ def escape_fts(query: str, *, any_term: bool = False) -> str:
     words = _FTS_WORD.findall(query)
     if not words:
         return ""
+    if any_term:
+        # In an OR query a stop word adds nothing to the ranking (it is in every other
+        # sentence) but makes bm25 score every sentence holding it: "of" alone matches half the
+        # index. Repeats add nothing either. Both go, unless nothing else is left. A word in
+        # capitals is an acronym ("US", "WHO") and stays, except FTS5's own operators.
+        seen: set[str] = set()
+        kept = [w for w in words if not (w.lower() in seen or seen.add(w.lower()))]
+        words = [w for w in kept if _ranks(w)] or kept
     quoted = ['"' + w.replace('"', '""') + '"' for w in words]
     return (" OR " if any_term else " ").join(quoted)
 

@@ -99,7 +99,16 @@ async def test_fts_syntax_in_user_text_is_searched_as_words(tmp_path, query, mat
 
 def test_escape_fts_quotes_every_word():
     assert escape_fts('tanks" OR 1') == '"tanks" "OR" "1"'
-    assert escape_fts("a b", any_term=True) == '"a" OR "b"'
+    assert escape_fts("tanks Tanks", any_term=True) == '"tanks"'  # a repeat adds no term
+
+
+def test_an_or_query_leaves_out_words_that_match_everything():
+    """Stop words in an OR query would make bm25 score half the index for nothing."""
+    assert escape_fts("the price of oil", any_term=True) == '"price" OR "oil"'
+    assert escape_fts('"AND OR NEAR( tanks* ^', any_term=True) == '"tanks"'  # operators typed as text
+    assert escape_fts("tanks the US sends", any_term=True) == '"tanks" OR "US" OR "sends"'  # an acronym stays
+    assert escape_fts("who is it", any_term=True) == '"who" OR "is" OR "it"'  # nothing else: all stay
+    assert escape_fts("the price of oil") == '"the" "price" "of" "oil"'  # AND: every word, as typed
     assert escape_fts("!!!") == ""
 
 
