@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from corpus.errors import CorpusError
 from corpus.extract.pipeline import FACTS_VERSION, Extractor
@@ -29,7 +28,7 @@ from corpus.store import Store
 from handlers.admission import Admission
 from handlers.context import Context, Runtime
 from handlers.registry import REGISTRY, Command, dispatch, load_commands
-from handlers.types import Privilege, Reply, Request, User
+from handlers.types import Privilege, Reply, Request, User, UserError
 
 from .monitor import LoopProbe
 from .render_text import print_reply, to_json
@@ -141,6 +140,8 @@ def _result_reply(results: list[IngestResult]) -> Reply:
 
 
 async def _ingest(corpus: Corpus, sources: Sequence[str], console: Console, json_output: bool) -> Reply:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     results: list[IngestResult] = []
     show = not json_output
     with Progress(
@@ -177,6 +178,8 @@ async def _ingest(corpus: Corpus, sources: Sequence[str], console: Console, json
 
 
 async def _reindex(corpus: Corpus, console: Console, json_output: bool) -> Reply:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, disable=json_output or not console.is_terminal,
@@ -221,6 +224,17 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
 
     if command == "backup":
         return await _backup(settings, ns.path, force=ns.force, console=console)
+
+    if command == "help":
+        # the registry is all it reads: no database is opened, created or filled for it
+        from handlers.help import help_reply
+
+        try:
+            reply = help_reply(ns.command, Privilege.OWNER)
+        except UserError as exc:
+            reply = Reply.failure("help", exc.message)
+        _emit(console, reply, json_output)
+        return 0 if not reply.error else 1
 
     corpus = await _open_corpus(settings, extract=not getattr(ns, "no_extract", False))
     catch_up: asyncio.Task | None = None

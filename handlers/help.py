@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .context import Context
 from .registry import REGISTRY, Arg, command
-from .types import Field, Reply, Request, UserError
+from .types import Field, Privilege, Reply, Request, UserError
 
 
 @command(
@@ -14,7 +14,12 @@ from .types import Field, Reply, Request, UserError
     example="help ask",
 )
 async def help_command(ctx: Context, req: Request) -> Reply:
-    name = req.args.get("command")
+    return help_reply(req.args.get("command"), req.privilege)
+
+
+def help_reply(name: str | None, privilege: Privilege) -> Reply:
+    """The help text for one command or the list, for someone of this privilege. It reads only
+    the registry, so the command line answers it without opening (or creating) a database."""
     if name:
         cmd = REGISTRY.get(name)
         if cmd is None:
@@ -30,7 +35,7 @@ async def help_command(ctx: Context, req: Request) -> Reply:
         return Reply("help", True, "\n".join(lines), title=f"help: {cmd.name}", fields=fields)
     rows = []
     for cmd in REGISTRY:
-        if cmd.privilege > req.privilege:
+        if cmd.privilege > privilege:
             continue
         rows.append([cmd.usage(), cmd.summary, cmd.example])
     return Reply(

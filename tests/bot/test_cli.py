@@ -218,3 +218,15 @@ def test_help_on_the_command_line_lists_the_commands_and_explains_one(cli):
     assert listing.returncode == 0 and "ask" in listing.stdout and "No chat token" not in listing.stdout
     one = json.loads(cli("--json", "help", "ask").stdout)
     assert one["command"] == "help" and "Usage: ask <question>" in one["text"]
+    unknown = cli("--json", "help", "frobnicate")
+    assert unknown.returncode == 1 and "There is no command 'frobnicate'" in json.loads(unknown.stdout)["text"]
+
+
+def test_help_opens_no_database(tmp_path):
+    """`briefbot help` on a fresh machine answers at once: it neither creates a database nor
+    fills one with the shipped articles (which takes seconds of spaCy)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFBOT_DB": str(tmp_path / "data" / "fresh.db")}
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "help"], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, timeout=120)
+    assert out.returncode == 0 and "compare" in out.stdout
+    assert not (tmp_path / "data").exists()
