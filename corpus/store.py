@@ -74,8 +74,11 @@ _FTS_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 
 def _ranks(word: str) -> bool:
-    """Whether a word is worth a term in an OR query (see :func:`escape_fts`)."""
-    if word.isupper() and len(word) > 1:
+    """Whether a word is worth a term in an OR query (see :func:`escape_fts`). A single letter
+    or digit names nothing and is in a fifth of all figures' sentences ("1")."""
+    if len(word) < 2:
+        return False
+    if word.isupper():
         return word not in _FTS_OPERATORS
     return word.lower() not in STOP_WORDS
 

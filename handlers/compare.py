@@ -257,8 +257,9 @@ def _around(hit: FigureHit, around: dict[int, list[str]]) -> list[TextIndex]:
 _FETCH = 200
 
 
-async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
-    """Figures the topic names, best first, and how many were left out as another party's."""
+async def _find(ctx: Context, plan: Plan, searched: dict[str, list[FigureHit]]) -> tuple[list[_Candidate], int]:
+    """Figures the topic names, best first, and how many were left out as another party's.
+    ``searched`` gets the word search's hits by query, for :func:`_closest` to reuse."""
     store = ctx.corpus.store
     keys = plan.keys
     party_words = [f for p in plan.parties for f in (gazetteer.country_forms(p) or (p,))[:6] if " " not in f]
@@ -266,7 +267,9 @@ async def _find(ctx: Context, plan: Plan) -> tuple[list[_Candidate], int]:
     if plan.words:
         # "casualties" are found through what produces them too: people killed, wounded, lost
         produced = [w for k in keys for cls in sorted(thing_events(k)) for w in event_words(cls)]
-        hits += await store.search_figures(" ".join([*plan.words, *produced, *party_words]), limit=_FETCH)
+        query = " ".join([*plan.words, *produced, *party_words])
+        searched[query] = await store.search_figures(query, limit=_FETCH)
+        hits += searched[query]
         hits += await store.figures_by_head(keys, limit=_FETCH)
         names = [w for w in plan.words if w[:1].isupper()]
         if plan.kinds and names:
@@ -575,10 +578,13 @@ def _bar(r: Row, several_parties: bool) -> Bar:
     return Bar(r.low, r.high, value, " · ".join(bits), r.measure)
 
 
-async def _closest(ctx: Context, topic: str, plan: Plan) -> tuple[list[str], list[Citation]]:
+async def _closest(
+    ctx: Context, topic: str, plan: Plan, searched: dict[str, list[FigureHit]]
+) -> tuple[list[str], list[Citation]]:
     store = ctx.corpus.store
     words = " ".join(plan.words) or topic
-    hits = await store.search_figures(words, limit=3)
+    # the same search as _find's, best first: its top three, not a second scan of the index
+    hits = searched[words][:3] if words in searched else await store.search_figures(words, limit=3)
     if not hits and plan.kinds:
         hits = await store.figures_by_kind(plan.kinds, limit=3)
     if hits:
@@ -605,14 +611,15 @@ def _plan_data(plan: Plan) -> dict:
 async def compare_command(ctx: Context, req: Request) -> Reply:
     topic = str(req.args["topic"]).strip()
     plan = await plan_topic(ctx, topic)
-    cands, other_party = await _find(ctx, plan)
+    searched: dict[str, list[FigureHit]] = {}
+    cands, other_party = await _find(ctx, plan, searched)
     cands, also = _syndicated(cands)
     truncated = len(cands) > MAX_ROWS
     groups = _group(cands[:MAX_ROWS])
     rows = await _rows(ctx, groups, also, plan.parties[0] if len(plan.parties) == 1 else None)
     corrected = "".join(f" (read {a!r} as {b!r})" for a, b in plan.corrected.items())
     if not rows:
-        lines, citations = await _closest(ctx, topic, plan)
+        lines, citations = await _closest(ctx, topic, plan, searched)
         text = f"No indexed article gives a figure for {topic!r}{corrected}."
         if lines:
             text += " Closest figures and sentences:\n" + "\n".join(f"• {x}" for x in lines)

@@ -108,6 +108,7 @@ def test_an_or_query_leaves_out_words_that_match_everything():
     assert escape_fts('"AND OR NEAR( tanks* ^', any_term=True) == '"tanks"'  # operators typed as text
     assert escape_fts("tanks the US sends", any_term=True) == '"tanks" OR "US" OR "sends"'  # an acronym stays
     assert escape_fts("who is it", any_term=True) == '"who" OR "is" OR "it"'  # nothing else: all stay
+    assert escape_fts("alert(1) oil", any_term=True) == '"alert" OR "oil"'  # a lone digit names nothing
     assert escape_fts("the price of oil") == '"the" "price" "of" "oil"'  # AND: every word, as typed
     assert escape_fts("!!!") == ""
 
