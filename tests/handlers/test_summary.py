@@ -200,3 +200,15 @@ async def test_a_topic_summary_leads_with_what_the_articles_lead_with(stories_ct
     assert reply.answered, reply.text
     first = reply.data["sentences"][0]["text"]
     assert first.startswith("Harlow Foods turned down an approach from Baxter Group"), reply.text
+
+
+def test_an_article_is_found_by_a_long_piece_of_its_title_among_many():
+    from handlers.summary import TitleIndex
+
+    titles = [(i, f"Market report number {i} on grain and steel") for i in range(3000)]
+    titles.append((9001, "Putin's military and mercenaries are getting slaughtered in Bakhmut, officials say"))
+    index = TitleIndex(titles)
+    assert index.find("putin's military and mercenaries are getting slaughtered") == 9001
+    assert index.find("military and mercenaries are getting slaughtred") == 9001  # a typo in one word
+    assert index.find("military and mercenaries") is None  # three words are not enough to name it
+    assert index.find("the price of wheat in the spring") is None
