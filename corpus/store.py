@@ -83,6 +83,10 @@ def _ranks(word: str) -> bool:
     return word.lower() not in STOP_WORDS
 
 
+def _first_value(cursor: sqlite3.Cursor, row: tuple) -> Any:
+    return row[0]
+
+
 def escape_fts(query: str, *, any_term: bool = False) -> str:
     """Turn arbitrary user text into a safe FTS5 query.
 
@@ -327,6 +331,14 @@ class Store:
         async with self._read_conn().execute(sql, params) as cur:
             return list(await cur.fetchall())
 
+    async def _bulk(self, sql: str, params: Sequence[Any] = (), *, first: bool = False) -> list[Any]:
+        """Many rows as plain tuples (``first``: each row's first value), made on the
+        connection's own thread. Converting 45k rows afterwards ran on the event loop and held
+        it for 100-175 ms while a busy bot rebuilt its name index."""
+        async with self._read_conn().execute(sql, params) as cur:
+            cur.row_factory = _first_value if first else None
+            return list(await cur.fetchall())
+
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         async with self._read_conn().execute(sql, params) as cur:
             return await cur.fetchone()
@@ -521,7 +533,7 @@ class Store:
         return [_summary(r) for r in await self._all(sql, (*params, limit))]
 
     async def all_titles(self) -> list[tuple[int, str]]:
-        return [(r["id"], r["title"]) for r in await self._all("SELECT id, title FROM articles ORDER BY id")]
+        return await self._bulk("SELECT id, title FROM articles ORDER BY id")
 
     async def get_article(self, article_id: int) -> Article | None:
         row = await self._one("SELECT * FROM articles WHERE id = ?", (article_id,))
@@ -978,7 +990,11 @@ class Store:
 
     async def entity_names(self) -> list[tuple[str, str, str]]:
         """Every ``(name, canonical, label)`` the alias index knows."""
-        return [(r[0], r[1], r[2]) for r in await self._all("SELECT name, canonical, label FROM entity_names")]
+        return await self._bulk("SELECT name, canonical, label FROM entity_names")
+
+    async def entity_name_list(self) -> list[str]:
+        """Every name the alias index knows (a vocabulary)."""
+        return await self._bulk("SELECT name FROM entity_names", first=True)
 
     async def upsert_entity_names(self, rows: Iterable[tuple[str, str, str]]) -> None:
         rows = list(rows)
@@ -1160,21 +1176,23 @@ class Store:
 
     async def figure_things(self, limit: int = 5000) -> list[str]:
         """The most common ``thing`` strings of stored figures (a vocabulary for typo correction)."""
-        rows = await self._all(
+        rows = await self._bulk(
             "SELECT thing FROM figures WHERE thing IS NOT NULL AND thing != ''"
             " GROUP BY thing ORDER BY count(*) DESC LIMIT ?",
             (limit,),
+            first=True,
         )
-        return [r[0] for r in rows]
+        return rows
 
     async def figure_parties(self, limit: int = 2000) -> list[str]:
         """The most common parties of stored figures (a vocabulary for typo correction)."""
-        rows = await self._all(
+        rows = await self._bulk(
             "SELECT party FROM figures WHERE party IS NOT NULL AND party != ''"
             " GROUP BY party ORDER BY count(*) DESC LIMIT ?",
             (limit,),
+            first=True,
         )
-        return [r[0] for r in rows]
+        return rows
 
     async def recent_events(self, limit: int = 50) -> list[EventHit]:
         """The latest-dated events, newest first (walks the date index backwards)."""
@@ -1218,8 +1236,7 @@ class Store:
         step = max(per, (high - low + 1) // spans)
         out: list[str] = []
         for start in range(low, high + 1, step):
-            rows = await self._all("SELECT text FROM sentences WHERE id >= ? ORDER BY id LIMIT ?", (start, per))
-            out += [r[0] for r in rows]
+            out += await self._bulk("SELECT text FROM sentences WHERE id >= ? ORDER BY id LIMIT ?", (start, per), first=True)
             if len(out) >= limit:
                 break
         return out[:limit]

@@ -267,6 +267,7 @@ class TitleIndex:
     by (a piece of) its title without a fuzzy pass over all of them."""
 
     def __init__(self, titles: list[tuple[int, str]]) -> None:
+        self.raw: dict[int, str] = dict(titles)
         self.titles: dict[int, str] = {aid: _norm_title(t) for aid, t in titles}
         by_word: dict[str, list[int]] = {}
         for aid, title in self.titles.items():
@@ -425,8 +426,11 @@ async def _topic_reply(ctx: Context, topic: str) -> Reply:
         # Sentences about every part of the topic exist: the partial matches are noise beside them.
         hits = [h for h in hits if coverage[h.sentence_id] >= 0.99]
     if not hits:
-        titles = await store.all_titles()
-        close = process.extract(topic, {a: t for a, t in titles}, scorer=fuzz.WRatio, limit=3, score_cutoff=50)
+        index = await article_titles(ctx)
+        # every title scored: tens of ms at 100k articles, off the event loop
+        close = await asyncio.to_thread(
+            process.extract, topic, index.raw, scorer=fuzz.WRatio, limit=3, score_cutoff=50
+        )
         text = f"No indexed article has a sentence about {topic!r}."
         if close:
             text += " Closest titles: " + "; ".join(f"[{aid}] {title}" for title, _, aid in close)

@@ -107,7 +107,7 @@ async def vocabulary(ctx: Context) -> Vocabulary:
     async def build() -> Vocabulary:
         store = ctx.corpus.reader  # bulk reads: not on the connection members are served by
         sample = await store.sample_sentence_texts(_SAMPLE)
-        names = [row[0] for row in await store.entity_names()]
+        names = await store.entity_name_list()
         things = await store.figure_things(3000)
         return await asyncio.to_thread(Vocabulary.build, sample, names, things)
 
