@@ -26,6 +26,7 @@ from corpus.models import IngestResult
 from corpus.service import Corpus, IngestLimits
 from corpus.store import Store
 from handlers.admission import Admission
+from handlers.chart import ChartProcess
 from handlers.context import Context, Runtime
 from handlers.registry import REGISTRY, Command, dispatch, load_commands
 from handlers.types import Privilege, Reply, Request, User, UserError
@@ -189,14 +190,17 @@ async def _reindex(corpus: Corpus, console: Console, json_output: bool) -> Reply
     return Reply("reindex", True, f"Re-extracted facts for {done} articles.", data={"reindexed": done})
 
 
-async def _warm(corpus: Corpus) -> None:
-    """What a long-running bot loads before its first request: the chart library, the caches
-    derived from the corpus, then the English model and word lists (after which the
-    long-lived heap is frozen)."""
+async def _warm(corpus: Corpus, charts: ChartProcess | None = None) -> None:
+    """What a long-running bot loads before its first request: the chart library (in its
+    chart process, or here), the caches derived from the corpus, then the English model and
+    word lists (after which the long-lived heap is frozen)."""
     from handlers import chart
     from handlers.warm import warm_caches
 
-    await asyncio.to_thread(chart.warm)
+    if charts is not None:
+        await charts.start()
+    else:
+        await asyncio.to_thread(chart.warm)
     await warm_caches(Context(corpus))
     await corpus.warm()
 
@@ -243,10 +247,12 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
     polling: asyncio.Task | None = None
     probe = LoopProbe()
     feeds = FeedPoller(corpus, interval=settings.feed_interval_minutes * 60, first_items=settings.feed_first_items)
+    charts: ChartProcess | None = None
     try:
         if command in ("run", "shell"):
             runtime = Runtime(loop_lateness=lambda: probe.largest)
-            ctx = Context(corpus, admission=Admission(), runtime=runtime, feeds=feeds)
+            charts = ChartProcess()
+            ctx = Context(corpus, admission=Admission(), runtime=runtime, feeds=feeds, chart_process=charts)
             probing = asyncio.create_task(probe.run())
             _stop_on_signals()
         else:
@@ -263,7 +269,7 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
             print(f"Note: the facts of {stale} articles come from an older extractor; run `briefbot reindex`.",
                   file=sys.stderr)
         if command in ("run", "shell"):
-            warming = asyncio.create_task(_warm(corpus))
+            warming = asyncio.create_task(_warm(corpus, charts))
         if command == "run":
             polling = asyncio.create_task(feeds.run())  # one poller for every front end
             if settings.slack_bot_token is not None and settings.slack_app_token is None \
@@ -317,6 +323,8 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
         if probing is not None:
             log.info("%s", probe.summary())
         await _cancel(warming)
+        if charts is not None:
+            charts.close()
         await _cancel(catch_up)  # articles not yet re-extracted stay stale and are caught up next time
         await corpus.close()
 

@@ -2,12 +2,26 @@
 
 Kept apart from ``compare`` because drawing is slow and optional (``Context.charts``), and
 because matplotlib is only imported here, when a chart is actually drawn.
+
+Where it is drawn: matplotlib holds the interpreter lock for most of a chart (~150 ms), so a
+chart drawn in a thread of a busy bot held up its event loop (a py-spy profile of the
+full-corpus load showed chart threads holding the lock for 4 s of every minute, and loop
+stalls of 100-200 ms with no code of ours on the loop). A running bot therefore draws in a
+process of its own (:class:`ChartProcess`); a one-shot command, with nobody waiting behind
+it, draws in a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True, frozen=True)
@@ -75,3 +89,50 @@ def warm() -> None:
     """Draw one tiny chart, so matplotlib's import and font cache (most of a second) are paid
     at start-up, not by the first person who asks for a comparison."""
     render_chart([Bar(1.0, 1.0, "1", "warm-up", "warm-up")], "warm-up")
+
+
+class ChartProcess:
+    """One process that draws the charts of a running bot, with matplotlib loaded once.
+
+    If the process dies (killed, out of memory), the chart is drawn in a thread and a new
+    process is started for the next one: a member still gets a chart.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: a forked copy of a bot with threads and open connections is unsafe
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=warm
+            )
+        return self._pool
+
+    async def start(self) -> None:
+        """Start the process and load matplotlib there (about a second), before any request."""
+        await asyncio.wrap_future(self._start().submit(_ready))
+
+    async def render(self, bars: list[Bar], title: str) -> bytes:
+        try:
+            return await asyncio.wrap_future(self._start().submit(render_chart, bars, title))
+        except BrokenProcessPool:
+            log.warning("the chart process stopped; drawing this chart in a thread and starting a new one")
+            self._pool = None
+            return await asyncio.to_thread(render_chart, bars, title)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+def _ready() -> bool:
+    return True
+
+
+async def draw(process: ChartProcess | None, bars: list[Bar], title: str) -> bytes:
+    """A chart, drawn in the bot's chart process when it has one, else in a thread."""
+    if process is not None:
+        return await process.render(bars, title)
+    return await asyncio.to_thread(render_chart, bars, title)

@@ -16,7 +16,6 @@ through the language layer, and typos are corrected against the words figures co
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
 
@@ -39,7 +38,7 @@ from corpus.models import FigureHit, SentenceHit
 
 from . import cite
 from .answering import TextIndex, value_text, vocabulary
-from .chart import Bar, render_chart
+from .chart import Bar, draw
 from .context import Context, per_generation
 from .registry import Arg, command
 from .types import Citation, Image, Reply, Request
@@ -657,7 +656,7 @@ async def compare_command(ctx: Context, req: Request) -> Reply:
         chart_rows = [r for r in rows if r.hit.figure.unit == unit]
         if len(chart_rows) >= 2:
             several = len({party_key(r.party) for r in chart_rows if r.party}) > 1
-            png = await asyncio.to_thread(render_chart, [_bar(r, several) for r in chart_rows], f"compare: {topic}")
+            png = await draw(ctx.chart_process, [_bar(r, several) for r in chart_rows], f"compare: {topic}")
             image = Image(
                 f"compare-{_slug(topic)}.png",
                 png,

@@ -44,6 +44,8 @@ class Context:
     max_results: int = 8
     #: Render chart images (compare). Latency benchmarks switch it off to time the query alone.
     charts: bool = True
+    #: Where a running bot draws its charts (:class:`handlers.chart.ChartProcess`); None: a thread.
+    chart_process: Any = None
     #: Seconds a read command (any member may run) may take before it is stopped with "too
     #: broad, narrow it down"; writes (add, remove, reindex) always finish. None: no limit.
     budget: float | None = 8.0
