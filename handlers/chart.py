@@ -110,8 +110,11 @@ class ChartProcess:
         return self._pool
 
     async def start(self) -> None:
-        """Start the process and load matplotlib there (about a second), before any request."""
-        await asyncio.wrap_future(self._start().submit(_ready))
+        """Start the process and load matplotlib there (about a second), before any request.
+        Starting a process takes the caller's thread a while (the bot's load run saw the loop
+        stall 600 ms at start-up): it is done from a thread."""
+        pool = await asyncio.to_thread(lambda: self._start().submit(_ready))
+        await asyncio.wrap_future(pool)
 
     async def render(self, bars: list[Bar], title: str) -> bytes:
         try:
