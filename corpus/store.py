@@ -103,8 +103,10 @@ def escape_fts(query: str, *, any_term: bool = False) -> str:
         # sentence) but makes bm25 score every sentence holding it: "of" alone matches half the
         # index. Repeats add nothing either. Both go, unless nothing else is left. A word in
         # capitals is an acronym ("US", "WHO") and stays, except FTS5's own operators.
-        seen: set[str] = set()
-        kept = [w for w in words if not (w.lower() in seen or seen.add(w.lower()))]
+        first: dict[str, str] = {}
+        for w in words:
+            first.setdefault(w.lower(), w)
+        kept = list(first.values())
         words = [w for w in kept if _ranks(w)] or kept
     quoted = ['"' + w.replace('"', '""') + '"' for w in words]
     return (" OR " if any_term else " ").join(quoted)
@@ -1176,23 +1178,21 @@ class Store:
 
     async def figure_things(self, limit: int = 5000) -> list[str]:
         """The most common ``thing`` strings of stored figures (a vocabulary for typo correction)."""
-        rows = await self._bulk(
+        return await self._bulk(
             "SELECT thing FROM figures WHERE thing IS NOT NULL AND thing != ''"
             " GROUP BY thing ORDER BY count(*) DESC LIMIT ?",
             (limit,),
             first=True,
         )
-        return rows
 
     async def figure_parties(self, limit: int = 2000) -> list[str]:
         """The most common parties of stored figures (a vocabulary for typo correction)."""
-        rows = await self._bulk(
+        return await self._bulk(
             "SELECT party FROM figures WHERE party IS NOT NULL AND party != ''"
             " GROUP BY party ORDER BY count(*) DESC LIMIT ?",
             (limit,),
             first=True,
         )
-        return rows
 
     async def recent_events(self, limit: int = 50) -> list[EventHit]:
         """The latest-dated events, newest first (walks the date index backwards)."""

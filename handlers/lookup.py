@@ -29,6 +29,8 @@ def _length_window(length: int, cutoff: float) -> tuple[int, int]:
     ``length`` characters: the ratio is at most 2·min/(min+max)."""
     share = cutoff / 100
     return int(length * share / (2 - share)), int(length * (2 - share) / share) + 1
+
+
 #: Words of a question that are never a name on their own: the stop words, and the words
 #: people use to ask for figures, quotes and commands.
 _QUERY_WORDS = frozenset(
