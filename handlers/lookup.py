@@ -115,7 +115,8 @@ class NameIndex:
 
     def _word_candidates(self, key: str, cutoff: float) -> list[str]:
         """Names with a word close in first letter and length to a word of ``key``."""
-        words = [w for w in set(_KEY_WORD.findall(key)) if len(w) >= 3] or _KEY_WORD.findall(key)
+        # in the order typed, not a set's: which words are looked up must not change per process
+        words = [w for w in dict.fromkeys(_KEY_WORD.findall(key)) if len(w) >= 3] or _KEY_WORD.findall(key)
         found: dict[str, None] = {}
         for w in words[:MAX_NAME_WORDS]:
             found.update(dict.fromkeys(self._fuzzy_candidates(w, cutoff, self._word_blocks)))

@@ -291,7 +291,7 @@ class TitleIndex:
         if len(qwords) < 4:
             return None
         ids: set[int] = set()
-        for w in sorted(set(qwords), key=len, reverse=True)[:3]:
+        for w in sorted(dict.fromkeys(qwords), key=len, reverse=True)[:3]:  # ties: in the order typed
             ids.update(self.by_word.get(w, ()))
         hit = process.extractOne(query, {a: self.titles[a] for a in ids}, scorer=fuzz.partial_ratio, score_cutoff=90)
         if hit is not None and len(qwords) >= 0.5 * len(hit[0].split()):
