@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -33,7 +34,9 @@ from handlers.types import Privilege, Reply, Request, User, UserError
 
 from .monitor import LoopProbe
 from .render_text import print_reply, to_json
-from .settings import Settings
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -229,17 +232,6 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
     if command == "backup":
         return await _backup(settings, ns.path, force=ns.force, console=console)
 
-    if command == "help":
-        # the registry is all it reads: no database is opened, created or filled for it
-        from handlers.help import help_reply
-
-        try:
-            reply = help_reply(ns.command, Privilege.OWNER)
-        except UserError as exc:
-            reply = Reply.failure("help", exc.message)
-        _emit(console, reply, json_output)
-        return 0 if not reply.error else 1
-
     corpus = await _open_corpus(settings, extract=not getattr(ns, "no_extract", False))
     catch_up: asyncio.Task | None = None
     warming: asyncio.Task | None = None
@@ -388,9 +380,29 @@ async def _backup(settings: Settings, target: Path, *, force: bool, console: Con
     return 0
 
 
+def _help(ns: argparse.Namespace) -> int:
+    """Answer ``help`` from the registry alone: no settings, database or event loop.
+
+    It is the command a new user runs first, so it should not pay for what it does not use.
+    """
+    from handlers.help import help_reply
+
+    try:
+        reply = help_reply(ns.command, Privilege.OWNER)
+    except UserError as exc:
+        reply = Reply.failure("help", exc.message)
+    _emit(Console(highlight=False, stderr=False), reply, bool(getattr(ns, "json", False)))
+    return 0 if not reply.error else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(argv)
+    if ns.subcommand == "help":
+        return _help(ns)
+    # imported here, not at the top: pydantic-settings is a tenth of a second `help` need not pay
+    from .settings import Settings
+
     settings = Settings()
     if ns.db is not None:
         settings.db = ns.db

@@ -226,7 +226,10 @@ def test_help_opens_no_database(tmp_path):
     """`briefbot help` on a fresh machine answers at once: it neither creates a database nor
     fills one with the shipped articles (which takes seconds of spaCy)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "BRIEFBOT_DB": str(tmp_path / "data" / "fresh.db")}
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "help"], capture_output=True, text=True,
-                         env=env, cwd=tmp_path, timeout=120)
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot.cli", "help"], capture_output=True,
+                         text=True, env=env, cwd=tmp_path, timeout=120)
     assert out.returncode == 0 and "compare" in out.stdout
     assert not (tmp_path / "data").exists()
+    # nor does it build the settings: pydantic is a tenth of a second of a command that needs none
+    imported = {line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+    assert "handlers.who" in imported and not {"pydantic", "pydantic_settings"} & imported
