@@ -125,7 +125,7 @@ async def seeds_vs_gold() -> None:
             print(f"  wrong speaker {name[:3]}: {w['quote'][:60]!r} gold={w['gold']!r} got={w['got']!r}")
 
     print("\n== alias groups (corpus-wide index)")
-    result = score_aliases.score(corpus.aliases.groups(), GOLD / "gold_aliases.json", mentions=mentions,
+    result = score_aliases.score(await corpus.aliases.groups(), GOLD / "gold_aliases.json", mentions=mentions,
                                  texts={k[:3]: v for k, v in texts.items()})
     for key in ("gold_groups", "groups_with_found_names", "groups_with_2plus_found", "fully_merged",
                 "fully_merged_same_type", "wrong_merges", "descriptions_linked_as_roles", "label_accuracy"):

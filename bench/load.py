@@ -1040,7 +1040,7 @@ def process_rows(run: Run, bot: BotProcess, found: StderrFindings) -> list[Row]:
          f"{len(run.late_beats)} of {run.heartbeats} ({len(run.late_in_load)} from the load on){gap}", "0"),
         ("bot RSS idle / peak sampled / VmHWM",
          f"{mb(run.idle_kb)} / {mb(max((x.rss_kb for x in loaded), default=None))} / {mb(run.hwm_kb)}", ""),
-        ("worker processes (extraction, charts) RSS idle / peak",
+        ("helper processes (extraction, aliases, charts) RSS idle / peak",
          f"{idle_workers} / {mb(max((x.children_kb for x in loaded), default=None))}", ""),
         ("event loop (bot.monitor summary)", found.summary or "not reported", ""),
         ("  stalls over 100 ms during the load", f"{len(during)}, largest {max(during, default=0)} ms", ""),

@@ -115,7 +115,7 @@ def _emit(console: Console, reply: Reply, json_output: bool) -> None:
         print_reply(console, reply, image_dir=Path("charts"))
 
 
-async def _open_corpus(settings: Settings, *, extract: bool = True) -> Corpus:
+async def _open_corpus(settings: Settings, *, extract: bool = True, long_running: bool = False) -> Corpus:
     limits = IngestLimits(
         max_file_bytes=settings.max_file_bytes,
         max_url_bytes=settings.max_url_bytes,
@@ -123,7 +123,11 @@ async def _open_corpus(settings: Settings, *, extract: bool = True) -> Corpus:
         allow_private_urls=settings.allow_private_urls,
     )
     extractor = Extractor(workers=settings.extract_workers) if extract else None
-    return await Corpus.open(settings.db, extractor=extractor, limits=limits, seed=settings.seed)
+    # a running bot regroups names in a helper process, unless told to keep every worker in
+    # its own process (BRIEFBOT_EXTRACT_WORKERS=0); a one-shot command needs no extra process
+    alias_process = long_running and settings.extract_workers > 0
+    return await Corpus.open(settings.db, extractor=extractor, limits=limits, seed=settings.seed,
+                             alias_process=alias_process)
 
 
 def _result_reply(results: list[IngestResult]) -> Reply:
@@ -232,7 +236,8 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
     if command == "backup":
         return await _backup(settings, ns.path, force=ns.force, console=console)
 
-    corpus = await _open_corpus(settings, extract=not getattr(ns, "no_extract", False))
+    corpus = await _open_corpus(settings, extract=not getattr(ns, "no_extract", False),
+                                long_running=command in ("run", "shell"))
     catch_up: asyncio.Task | None = None
     warming: asyncio.Task | None = None
     probing: asyncio.Task | None = None

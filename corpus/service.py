@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import clean, segment, sources
 from .errors import IngestError, ModelMissingError
-from .extract.aliases import AliasIndex
+from .extract.alias_worker import AliasWorker, ArticleNames
 from .extract.claims import ClaimParse, parse_claim
 from .language import is_word
 from .extract.pipeline import FACTS_VERSION, ExtractionItem, Extractor
@@ -123,6 +123,7 @@ class Corpus:
         *,
         extractor: Extractor | None = None,
         limits: IngestLimits | None = None,
+        alias_process: bool = False,
     ) -> None:
         self.store = store
         #: Where bulk reads for derived indexes go (:meth:`Store.open_reader`); the main
@@ -130,7 +131,8 @@ class Corpus:
         self.reader = store
         self.extractor = extractor
         self.limits = limits or IngestLimits()
-        self.aliases = AliasIndex()
+        #: The corpus-wide alias groups; in a helper process of their own for a running bot.
+        self.aliases = AliasWorker(store.entity_names, process=alias_process)
         self._write_lock = asyncio.Lock()
         #: Bumped on every change to the corpus, so readers can cache derived indexes.
         self.generation = 0
@@ -149,15 +151,22 @@ class Corpus:
         extractor: Extractor | None = None,
         limits: IngestLimits | None = None,
         seed: bool = True,
+        alias_process: bool = False,
     ) -> Corpus:
+        """Open (or create) the corpus at ``path``.
+
+        ``alias_process`` keeps the alias groups in a helper process (a long-running bot,
+        whose event loop should not share the interpreter lock with their regrouping).
+        """
         store = await Store.open(path)
-        corpus = cls(store, extractor=extractor, limits=limits)
-        await corpus._load_aliases()
+        corpus = cls(store, extractor=extractor, limits=limits, alias_process=alias_process)
+        await corpus.aliases.load()
         if seed:
             await corpus.ensure_seeded()
         return corpus
 
     async def close(self) -> None:
+        self.aliases.close()
         if self.extractor is not None:
             self.extractor.close()
         if self.reader is not self.store:
@@ -449,10 +458,6 @@ class Corpus:
 
     # ------------------------------------------------------------------ aliases
 
-    async def _load_aliases(self) -> None:
-        rows = await self.store.entity_names()
-        self.aliases = await asyncio.to_thread(AliasIndex.from_rows, rows)
-
     async def _update_aliases(self, facts: list[tuple[ArticleFacts, str]]) -> None:
         """Fold new names into the corpus-wide alias groups and persist what changed.
 
@@ -461,15 +466,9 @@ class Corpus:
         """
         if not facts:
             return
-
-        def fold() -> list[tuple[str, str, str]]:
-            for f, text in facts:
-                self.aliases.add_article(f.mentions, text, f.roles)
-            return self.aliases.drain_changes()
-
-        # Regrouping is CPU work (fuzzy matching over every new name): keep it off the
-        # event loop. Only writers touch the index, and they hold the write lock.
-        await self.store.upsert_entity_names(await asyncio.to_thread(fold))
+        # Only writers touch the index, and they hold the write lock.
+        changed = await self.aliases.fold([ArticleNames(f.mentions, text, f.roles) for f, text in facts])
+        await self.store.upsert_entity_names(changed)
         self.generation += 1
 
     # ------------------------------------------------------------------ maintenance

@@ -16,10 +16,10 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+
+from corpus.helper_process import HelperProcess
 
 log = logging.getLogger(__name__)
 
@@ -99,39 +99,25 @@ class ChartProcess:
     """
 
     def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-
-    def _start(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # spawn, not fork: a forked copy of a bot with threads and open connections is unsafe
-            self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=warm
-            )
-        return self._pool
+        self._process = HelperProcess(initializer=warm)
 
     async def start(self) -> None:
-        """Start the process and load matplotlib there (about a second), before any request.
-        Starting a process takes the caller's thread a while (the bot's load run saw the loop
-        stall 600 ms at start-up): it is done from a thread."""
-        pool = await asyncio.to_thread(lambda: self._start().submit(_ready))
-        await asyncio.wrap_future(pool)
+        """Start the process and load matplotlib there (about a second), before any request."""
+        await self._process.start()
 
     async def render(self, bars: list[Bar], title: str) -> bytes:
         try:
-            return await asyncio.wrap_future(self._start().submit(render_chart, bars, title))
+            return await self._process.call(render_chart, bars, title)
         except BrokenProcessPool:
             log.warning("the chart process stopped; drawing this chart in a thread and starting a new one")
-            self._pool = None
             return await asyncio.to_thread(render_chart, bars, title)
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-
-
-def _ready() -> bool:
-    return True
+        self._process.close()
 
 
 async def draw(process: ChartProcess | None, bars: list[Bar], title: str) -> bytes:
