@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import clean, segment, sources
 from .errors import IngestError, ModelMissingError
-from .extract.alias_worker import AliasWorker, ArticleNames
+from .alias_worker import AliasWorker, ArticleNames
 from .extract.claims import ClaimParse, parse_claim
 from .language import is_word
 from .extract.pipeline import FACTS_VERSION, ExtractionItem, Extractor

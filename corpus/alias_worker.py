@@ -21,9 +21,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from ..helper_process import HelperProcess
-from ..models import Mention
-from .aliases import AliasGroup, AliasIndex
+from .helper_process import HelperProcess
+from .models import Mention
+from .extract.aliases import AliasGroup, AliasIndex
 
 log = logging.getLogger(__name__)
 

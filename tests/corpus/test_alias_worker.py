@@ -1,4 +1,4 @@
-"""The alias groups of a running bot live in a helper process (corpus.extract.alias_worker)."""
+"""The alias groups of a running bot live in a helper process (corpus.alias_worker)."""
 
 from __future__ import annotations
 
