@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import json
 import logging
 import signal
@@ -275,14 +276,14 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
                               "(HTTP mode) besides the bot token; see README: Slack.")
                 return 2
             fronts = []
+            # A chat library takes a quarter of a second to import, while the loop already serves
+            # the warm-up and the probe: imported in a thread, so the loop keeps turning.
             if settings.discord_token is not None:
-                from .discord_bot import run_discord
-
-                fronts.append(run_discord(settings, ctx))
+                discord_bot = await asyncio.to_thread(importlib.import_module, "bot.discord_bot")
+                fronts.append(discord_bot.run_discord(settings, ctx))
             if settings.slack_bot_token is not None:
-                from .slack_app import run_slack
-
-                fronts.append(run_slack(settings, ctx))
+                slack_app = await asyncio.to_thread(importlib.import_module, "bot.slack_app")
+                fronts.append(slack_app.run_slack(settings, ctx))
             if fronts:
                 # every configured front end in one process and event loop, over one corpus; if
                 # one stops with an error the others are stopped too, before the corpus closes

@@ -97,13 +97,16 @@ class SpeakerIndex:
 
     def __init__(self, speakers: list[tuple[str, int]]) -> None:
         self.speakers = speakers
-        self.by_norm: dict[str, list[str]] = {}
-        self.by_last: dict[str, list[str]] = {}
+        by_norm: dict[str, list[str]] = {}
+        by_last: dict[str, list[str]] = {}
         for speaker, _count in speakers:
-            self.by_norm.setdefault(norm_name(speaker), []).append(speaker)
+            by_norm.setdefault(norm_name(speaker), []).append(speaker)
             toks = _tokens(speaker)
             if toks:
-                self.by_last.setdefault(toks[-1], []).append(speaker)
+                by_last.setdefault(toks[-1], []).append(speaker)
+        # tuples of strings leave the garbage collector's walks (see TitleIndex)
+        self.by_norm: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in by_norm.items()}
+        self.by_last: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in by_last.items()}
         self.lasts = [t for t in self.by_last if len(t) >= 5]
 
 

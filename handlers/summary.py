@@ -274,7 +274,10 @@ class TitleIndex:
             for w in set(title.split()):
                 if len(w) >= 4:
                     by_word.setdefault(w, []).append(aid)
-        self.by_word = by_word
+        # tuples, not lists: a tuple of numbers is dropped from the garbage collector's
+        # walks, and a full collection of a bot holding tens of thousands of lists stops
+        # its event loop for tens of milliseconds
+        self.by_word: dict[str, tuple[int, ...]] = {w: tuple(ids) for w, ids in by_word.items()}
 
     def find(self, target: str) -> int | None:
         """The article whose title the target is (fuzzily), or a long enough piece of."""
