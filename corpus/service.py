@@ -142,6 +142,8 @@ class Corpus:
         self.refreshing: dict[str, asyncio.Task[object]] = {}
         #: Held by the background rebuild running now: they take turns.
         self.rebuilding = asyncio.Lock()
+        #: When (monotonic) the next background rebuild may start: they are paced.
+        self.rebuild_after = 0.0
 
     @classmethod
     async def open(

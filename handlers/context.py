@@ -69,8 +69,12 @@ log = logging.getLogger(__name__)
 #: a rebuild after each one (``bench/feeds.py`` with 40 feeds: ask p50 120 ms, p99 969 ms;
 #: at 0.05 s: 35 ms and 171 ms). The seed-sized corpora of the tests still rebuild at once.
 INLINE_BUILD = 0.05
-#: A background rebuild starts at most once per this many times its own duration, so a corpus
-#: that changes every few seconds (an ingest, feeds) spends at most a tenth of a core on it.
+#: Background rebuilds, all indexes together, run at most one part in this many of the time:
+#: each waits, before it starts, this many times the previous one's duration less one. A
+#: corpus that changes every few seconds (an ingest, feeds) then spends at most a tenth of a
+#: core on them, however many indexes it has; a rebuild after a quiet spell starts at once.
+#: (Paced per index instead, five indexes took up to half a core: a py-spy profile of the
+#: full-corpus load had rebuild threads holding the interpreter lock 44% of the time.)
 REFRESH_SPACING = 10.0
 
 
@@ -107,20 +111,24 @@ def _refresh(ctx: Context, key: str, build: Callable[[], Awaitable[Any]], took: 
     running = corpus.refreshing.get(key)
     if running is not None and not running.done():
         return
-    finished = getattr(running, "finished_at", None)
-    if finished is not None and time.monotonic() - finished < REFRESH_SPACING * took:
-        return
 
     async def rebuild() -> None:
         try:
             # one background rebuild at a time: several at once would each hold the
             # interpreter lock in turn and leave the event loop a fraction of a core
             async with corpus.rebuilding:
-                await _build(ctx, key, build)
+                pause = corpus.rebuild_after - time.monotonic()
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                if corpus.derived.get(key, (None,))[0] == corpus.generation:
+                    return  # built meanwhile, by a request that could not wait
+                started = time.monotonic()
+                try:
+                    await _build(ctx, key, build)
+                finally:
+                    ended = time.monotonic()
+                    corpus.rebuild_after = ended + (REFRESH_SPACING - 1) * (ended - started)
         except Exception:
             log.exception("rebuilding %s failed; the previous one keeps answering", key)
-        finally:
-            task.finished_at = time.monotonic()  # type: ignore[attr-defined]
 
-    task = asyncio.get_running_loop().create_task(rebuild())
-    corpus.refreshing[key] = task
+    corpus.refreshing[key] = asyncio.get_running_loop().create_task(rebuild())

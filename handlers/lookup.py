@@ -52,7 +52,7 @@ def _not_a_name(word: str, *, first: bool) -> bool:
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"\s+", " ", name.replace("’", "'").strip(" .,'\"“”")).lower()
+    return " ".join(name.replace("’", "'").strip(" .,'\"“”").split()).lower()
 
 
 @dataclass(slots=True, frozen=True)

@@ -32,8 +32,8 @@ _TOKEN = re.compile(r"[\w’'-]+", re.UNICODE)
 def norm_name(name: str) -> str:
     """Lower case, straight apostrophes, no possessive, single spaces."""
     s = name.replace("’", "'").strip(" .,'\"“”")
-    s = re.sub(r"'s$", "", s)
-    return re.sub(r"\s+", " ", s).lower()
+    s = s[:-2] if s.endswith("'s") else s
+    return " ".join(s.split()).lower()
 
 
 def _tokens(name: str) -> list[str]:

@@ -258,8 +258,11 @@ def _figure_line(h: FigureHit, measure: str) -> str:
 # --------------------------------------------------------------------------- resolving the target
 
 
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
 def _norm_title(s: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", s.lower())).strip()
+    return " ".join(_NOT_WORD.sub(" ", s.lower()).split())
 
 
 class TitleIndex:

@@ -14,7 +14,7 @@ from handlers.context import per_generation
 
 
 def _ctx() -> SimpleNamespace:
-    corpus = SimpleNamespace(generation=1, derived={}, refreshing={}, rebuilding=asyncio.Lock())
+    corpus = SimpleNamespace(generation=1, derived={}, refreshing={}, rebuilding=asyncio.Lock(), rebuild_after=0.0)
     return SimpleNamespace(corpus=corpus)
 
 
@@ -79,16 +79,22 @@ async def test_a_failed_rebuild_keeps_the_previous_index(
     assert "rebuilding k failed" in caplog.text
 
 
-async def test_background_rebuilds_take_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_background_rebuilds_take_turns_and_are_paced_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rebuilds of all indexes together take at most one part in REFRESH_SPACING of the time,
+    so a corpus that changes all day never has them crowd out the members' requests."""
     monkeypatch.setattr(context_module, "INLINE_BUILD", 0.01)
+    monkeypatch.setattr(context_module, "REFRESH_SPACING", 4.0)
     ctx = _ctx()
     running = peak = 0
+    spans: list[tuple[float, float]] = []
 
     async def build() -> int:
         nonlocal running, peak
         running += 1
         peak = max(peak, running)
+        started = time.monotonic()
         await asyncio.sleep(0.05)
+        spans.append((started, time.monotonic()))
         running -= 1
         return ctx.corpus.generation
 
@@ -99,6 +105,9 @@ async def test_background_rebuilds_take_turns(monkeypatch: pytest.MonkeyPatch) -
         assert await per_generation(ctx, key, build) == 1  # the previous generation answers
     await asyncio.gather(*ctx.corpus.refreshing.values())
     assert peak == 1 and [await per_generation(ctx, k, build) for k in ("names", "words", "titles")] == [2, 2, 2]
+    background = spans[3:]
+    gaps = [b[0] - a[1] for a, b in zip(background, background[1:])]
+    assert len(gaps) == 2 and all(g >= 3 * 0.05 - 0.01 for g in gaps), gaps  # (4 - 1) x the last build
 
 
 async def test_the_first_ask_after_an_add_is_as_fast_as_the_second(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
