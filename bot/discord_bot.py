@@ -337,6 +337,10 @@ class BriefBot(commands.Bot):
             help_command=None,
             case_insensitive=True,
             tree_cls=BriefTree,
+            # The bot never reads back a message it saw (no edit or reaction handlers):
+            # a cache of the last 1,000 would only hold memory and lengthen every full
+            # garbage collection of a busy bot.
+            max_messages=None,
             **options,
         )
         self.settings = settings

@@ -202,7 +202,7 @@ async def answer_who(ctx: Context, question: str, shape: Shape) -> Reply | None:
         # The newest sentences naming them, then those with a role word: asking the index for
         # the name AND any of some 500 role words makes it merge 500 long lists.
         named = await store.match_sentences([alts], limit=_NAMED_SENTENCES, recent=True)
-        hits = [h for h in named if _ROLE_KEYS & TextIndex.of(h.text).stems][:80]
+        hits = [h for h in named if _ROLE_KEYS & TextIndex.of(h.text).stems.keys()][:80]
         hits += await store.match_sentences([alts], limit=30)
         seen: set[int] = set()
         hits = [h for h in hits if not (h.sentence_id in seen or seen.add(h.sentence_id))]
