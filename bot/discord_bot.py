@@ -338,8 +338,8 @@ class BriefBot(commands.Bot):
             case_insensitive=True,
             tree_cls=BriefTree,
             # The bot never reads back a message it saw (no edit or reaction handlers):
-            # a cache of the last 1,000 would only hold memory and lengthen every full
-            # garbage collection of a busy bot.
+            # a cache of the last 1,000 would only hold memory (tens of thousands of objects
+            # for the garbage collector to walk).
             max_messages=None,
             **options,
         )

@@ -34,8 +34,9 @@ class TextIndex:
 
     lower: str
     # The key sets are dicts of keys to None, not frozensets: a dict holding only strings is
-    # left out of the garbage collector's walks, a frozenset never is. Eight thousand cached
-    # sentences held as frozensets made every full collection of a busy bot 80 ms long.
+    # left out of the garbage collector's walks, a frozenset never is. With the 8,192 cached
+    # sentences held as frozensets, a full collection after 600 mixed requests at 20k
+    # articles took 80 ms; as dicts, 47 ms.
     stems: dict[str, None]
     events: dict[str, None] = field(default_factory=dict)
     seq: tuple[str, ...] = ()  # the keys in order, for phrases
