@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus.boilerplate import looks_like_boilerplate
-from corpus.language import longest_first, role_words
+from corpus.language import STOP_WORDS, longest_first, role_words
 from corpus.models import EntityInfo, QuoteHit, SentenceHit
 
 from . import cite
@@ -34,7 +34,12 @@ def _role_alternation() -> str:
 
 _ROLE_NOUNS = _role_alternation()
 _ROLE_NOUN = re.compile(r"\b(?:" + _ROLE_NOUNS + r")(?:e?s)?\b", re.IGNORECASE)
-_PLACE_NOUNS = r"town|city|village|region|country|port|oblast|province|capital|republic|state|island|peninsula|area"
+_PLACE_NOUNS = (
+    r"town|city|village|region|country|port|oblast|province|capital|republic|state|island|peninsula|area"
+    r"|nation|district|county|territory|settlement|suburb|municipality|kingdom|hub|stronghold|enclave|border"
+)
+#: What a description of a place holds: a kind of place ("a salt-mining town"), or where it is.
+_PLACE_NOUN = re.compile(r"\b(?:" + _PLACE_NOUNS + r")(?:e?s)?\b|^located\b", re.IGNORECASE)
 _DETERMINER = re.compile(r"\b(?:the|its|his|her|their|a|an|[A-Z][\w.-]*[’']s)\s", re.IGNORECASE)
 _RELATIVE = re.compile(r"(?:who|whom|whose|which|that)\b", re.IGNORECASE)
 _STOP_ROLE = re.compile(r"\s+(?:said|says|told|tells|added|adds|wrote|writes|warned|explained|believes)\b.*$")
@@ -147,10 +152,12 @@ def roles_in(text: str, names: list[str], label: str) -> list[str]:
         text,
     ):
         found.append(m.group("role"))
-    # "The head of the UN human rights office in Ukraine, Matilda Bogner, said"
+    # "The head of the UN human rights office in Ukraine, Matilda Bogner, said": the role opens
+    # the sentence or a clause, and the name closes the apposition ("To settle the bill,
+    # Russia forced ..." has none)
     for m in re.finditer(
-        r"(?P<role>(?:[Tt]he|[Ii]ts|[Hh]is|[Hh]er|[A-Z][\w.-]*[’']s)\s+" + clause + r"{3,100}?),\s+"
-        r"(?:[A-Z][a-z]+\s+){0,2}?" + alt,
+        r"(?:^|[,;:(“\"]\s*)(?P<role>(?:[Tt]he|[Ii]ts|[Hh]is|[Hh]er|[A-Z][\w.-]*[’']s)\s+" + clause + r"{3,100}?),\s+"
+        r"(?:[A-Z][a-z]+\s+){0,2}?" + alt + r"(?=\s*[,;)–—]|\s+(?:said|says|told|added|wrote)\b)",
         text,
     ):
         found.append(m.group("role"))
@@ -182,10 +189,22 @@ def roles_in(text: str, names: list[str], label: str) -> list[str]:
         descriptive = re.match(r"(?:the|a|an|located|its)\b", role, re.IGNORECASE) or _ROLE_NOUN.search(role)
         if not person and not descriptive:
             continue
+        if not _describes(role):
+            continue  # a name ("the US", "the Kremlin"), not a description
+        if label in ("GPE", "LOC") and not _PLACE_NOUN.search(role):
+            continue  # "in 1970s Russia, as an idealistic 20 year-old" describes someone else
         if role not in text:
             continue
         out.append(role)
     return out
+
+
+def _describes(role: str) -> bool:
+    """A description has a role noun or a common word of its own: "the US", "the White
+    House" are names, though they sit where a description would."""
+    if _ROLE_NOUN.search(role):
+        return True
+    return any(w[:1].islower() and w.lower() not in STOP_WORDS for w in role.split())
 
 
 def _role_key(role: str) -> str:

@@ -92,6 +92,33 @@ def test_a_relative_clause_is_not_a_role():
     assert roles_in(text, ["Rishi Sunak"], "PERSON") == []
 
 
+def test_a_name_or_a_phrase_beside_a_place_is_not_its_description():
+    """Appositions that belong to another name in the sentence, or to nobody: "with Russia,
+    the US said" does not describe Russia as "the US"."""
+    from handlers.who import roles_in
+
+    russia = ["Russia"]
+    for text in (
+        "While pinpointing several areas of difficulty in the work with Russia, the US said the meeting went well.",
+        "To settle the bill, Russia forced Yukos to sell off Yuganskneftegas.",
+        "Through the heavy fighting, Russia has sustained hundreds of thousands of casualties.",
+        "Mr Makarov joined the KGB in 1970s Russia, as an idealistic 20 year-old.",
+    ):
+        assert roles_in(text, russia, "GPE") == [], text
+    # what a description of a place or a body does look like stays
+    assert roles_in("Soledar, a salt-mining town in the Donetsk region, was taken.", ["Soledar"], "GPE") == [
+        "a salt-mining town in the Donetsk region"
+    ]
+    assert roles_in("The fighting moved to the strategic town of Soledar.", ["Soledar"], "GPE") == [
+        "the strategic town of Soledar"[: -len(" of Soledar")]
+    ]
+    assert roles_in("Harlow Foods, a family-owned grocer, rejected the offer.", ["Harlow Foods"], "ORG") == [
+        "a family-owned grocer"
+    ]
+    assert roles_in("The head of the UN human rights office in Ukraine, Matilda Bogner, said it was grave.",
+                    ["Matilda Bogner"], "PERSON") == ["The head of the UN human rights office in Ukraine"]
+
+
 async def test_a_company_chairman_is_described_by_the_article(stories_ctx):
     reply = await _who(stories_ctx, "Jane Ellis")
     assert reply.answered, reply.text
