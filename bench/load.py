@@ -549,9 +549,16 @@ def cpu_seconds(pid: int) -> float:
 
 
 def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``. A child is listed under the thread that started it, and
+    the bot starts its helper processes from threads: every thread's list is read."""
     out: list[int] = []
-    for child in (read_proc(pid, f"task/{pid}/children") or "").split():
-        out += [int(child), *descendants(int(child))]
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in threads:
+        for child in (read_proc(pid, f"task/{tid}/children") or "").split():
+            out += [int(child), *descendants(int(child))]
     return out
 
 
