@@ -199,17 +199,20 @@ async def _reindex(corpus: Corpus, console: Console, json_output: bool) -> Reply
 
 
 async def _warm(corpus: Corpus, charts: ChartProcess | None = None) -> None:
-    """What a long-running bot loads before its first request: the chart library (in its
-    chart process, or here), the caches derived from the corpus, then the English model and
-    word lists (after which the long-lived heap is frozen)."""
+    """What a long-running bot loads before its first request: the alias groups (for the
+    first add; in their own process, meanwhile), the chart library (in its chart process, or
+    here), the caches derived from the corpus, then the English model and word lists (after
+    which the long-lived heap is frozen)."""
     from handlers import chart
     from handlers.warm import warm_caches
 
+    aliases = asyncio.create_task(corpus.aliases.load())
     if charts is not None:
         await charts.start()
     else:
         await asyncio.to_thread(chart.warm)
     await warm_caches(Context(corpus))
+    await aliases
     await corpus.warm()
 
 

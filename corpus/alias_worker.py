@@ -79,6 +79,11 @@ class AliasWorker:
         self._rows = rows
         self._process = HelperProcess() if process else None
         self._index = AliasIndex()
+        #: Built from the persisted rows yet: seconds at 20k articles (46k names), so only when
+        #: names are first folded in or read, or when a running bot starts (:meth:`load`); a
+        #: one-shot command that only reads never pays for it.
+        self.loaded = False
+        self._lock = asyncio.Lock()
 
     @property
     def in_process(self) -> bool:
@@ -90,33 +95,45 @@ class AliasWorker:
         return self._process.pid if self._process is not None else None
 
     async def load(self) -> None:
-        """Build the index from the persisted rows."""
+        """Build the index from the persisted rows, unless it was built already."""
+        async with self._lock:
+            await self._ensure()
+
+    async def _ensure(self) -> None:
+        if self.loaded:
+            return
         rows = await self._rows()
         if self._process is not None:
             await self._process.call(_load, rows)
         else:
             self._index = await asyncio.to_thread(AliasIndex.from_rows, rows)
+        self.loaded = True
 
     async def fold(self, articles: Sequence[ArticleNames]) -> list[NameRow]:
         """Fold the articles' names into the groups; the rows to persist."""
         if not articles:
             return []
-        if self._process is None:
-            return await asyncio.to_thread(fold, self._index, articles)
-        try:
-            return await self._process.call(_fold, list(articles))
-        except BrokenProcessPool:
-            # Killed or out of memory: a new process is built from the persisted rows (what
-            # a restart would do) and the fold is done again there.
-            log.warning("the alias process stopped; rebuilding the alias index in a new one")
-            await self.load()
-            return await self._process.call(_fold, list(articles))
+        async with self._lock:
+            await self._ensure()
+            if self._process is None:
+                return await asyncio.to_thread(fold, self._index, articles)
+            try:
+                return await self._process.call(_fold, list(articles))
+            except BrokenProcessPool:
+                # Killed or out of memory: a new process is built from the persisted rows
+                # (what a restart would do) and the fold is done again there.
+                log.warning("the alias process stopped; rebuilding the alias index in a new one")
+                self.loaded = False
+                await self._ensure()
+                return await self._process.call(_fold, list(articles))
 
     async def groups(self) -> list[AliasGroup]:
         """Every group, the most mentioned first."""
-        if self._process is None:
-            return await asyncio.to_thread(self._index.groups)
-        return await self._process.call(_groups)
+        async with self._lock:
+            await self._ensure()
+            if self._process is None:
+                return await asyncio.to_thread(self._index.groups)
+            return await self._process.call(_groups)
 
     def close(self) -> None:
         if self._process is not None:

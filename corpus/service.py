@@ -162,7 +162,6 @@ class Corpus:
         """
         store = await Store.open(path)
         corpus = cls(store, extractor=extractor, limits=limits, alias_process=alias_process)
-        await corpus.aliases.load()
         if seed:
             await corpus.ensure_seeded()
         return corpus

@@ -15,6 +15,7 @@ async def _rows_after_stories(db: Path, *, alias_process: bool, kill_first: bool
     corpus = await Corpus.open(db, extractor=Extractor(workers=0), seed=False, alias_process=alias_process)
     try:
         assert corpus.aliases.in_process is alias_process
+        await corpus.aliases.load()  # as a running bot does while it starts
         if alias_process:
             pid = corpus.aliases.pid
             assert pid is not None and pid != os.getpid()
@@ -55,5 +56,20 @@ async def test_the_groups_can_be_read_back_from_the_process(seed_db, tmp_path):
         groups = await corpus.aliases.groups()
         assert groups and groups[0].total >= groups[-1].total
         assert any(len(g.names) > 1 for g in groups)
+    finally:
+        await corpus.close()
+
+
+async def test_a_command_that_only_reads_never_builds_the_alias_index(seed_db, tmp_path):
+    """Building it from the database takes seconds on a large corpus (6 s at 20k articles):
+    `briefbot articles` or `ask` from the command line must not pay for it. An add does."""
+    corpus = await Corpus.open(_copy_db(seed_db, tmp_path), extractor=Extractor(workers=0), seed=False)
+    try:
+        assert (await corpus.store.count_articles()) == 5 and not corpus.aliases.loaded
+        before = {name for name, _, _ in await corpus.store.entity_names()}
+        await corpus.ingest_text(STORIES["takeover-3.md"], added_by="tests")
+        assert corpus.aliases.loaded
+        after = {name: canonical for name, canonical, _ in await corpus.store.entity_names()}
+        assert before < set(after) and after["Harlow Foods"] == "Harlow Foods"
     finally:
         await corpus.close()
