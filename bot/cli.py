@@ -17,7 +17,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -148,19 +148,21 @@ def _result_reply(results: list[IngestResult]) -> Reply:
     )
 
 
-async def _ingest(corpus: Corpus, sources: Sequence[str], console: Console, json_output: bool) -> Reply:
+def _progress(console: Console, *, quiet: bool) -> Any:
+    """A progress bar for a long command line job; hidden for JSON or a non-terminal. Rich's
+    progress module is imported here, by the commands that draw one, not by every command."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    return Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, disable=quiet or not console.is_terminal,
+    )
+
+
+async def _ingest(corpus: Corpus, sources: Sequence[str], console: Console, json_output: bool) -> Reply:
     results: list[IngestResult] = []
     show = not json_output
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not show or not console.is_terminal,
-    ) as progress:
+    with _progress(console, quiet=json_output) as progress:
         task = progress.add_task("ingesting", total=None)
 
         def on_result(r: IngestResult) -> None:
@@ -187,13 +189,8 @@ async def _ingest(corpus: Corpus, sources: Sequence[str], console: Console, json
 
 
 async def _reindex(corpus: Corpus, console: Console, json_output: bool) -> Reply:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, disable=json_output or not console.is_terminal,
-    ) as progress:
-        task = progress.add_task("reindex", total=await corpus.store.count_articles())
+    with _progress(console, quiet=json_output) as progress:
+        task = progress.add_task("reindexing", total=await corpus.store.count_articles())
         done = await corpus.reindex(actor="cli", progress=lambda d, t: progress.update(task, completed=d, total=t))
     return Reply("reindex", True, f"Re-extracted facts for {done} articles.", data={"reindexed": done})
 
@@ -207,12 +204,15 @@ async def _warm(corpus: Corpus, charts: ChartProcess | None = None) -> None:
     from handlers.warm import warm_caches
 
     aliases = asyncio.create_task(corpus.aliases.load())
-    if charts is not None:
-        await charts.start()
-    else:
-        await asyncio.to_thread(chart.warm)
-    await warm_caches(Context(corpus))
-    await aliases
+    try:
+        if charts is not None:
+            await charts.start()
+        else:
+            await asyncio.to_thread(chart.warm)
+        await warm_caches(Context(corpus))
+        await aliases
+    finally:
+        aliases.cancel()  # a bot stopped while starting: not left running past its corpus
     await corpus.warm()
 
 
@@ -294,14 +294,9 @@ async def _run(ns: argparse.Namespace, settings: Settings) -> int:
                     for front in fronts:
                         group.create_task(front)
                 return 0
-            from .console import run_console
-
             console.print("No chat token configured (BRIEFBOT_DISCORD_TOKEN, BRIEFBOT_SLACK_BOT_TOKEN): "
                           "starting the console.")
-            runtime.front_end("console", "open")
-            await run_console(ctx, json_output=json_output, console=console)
-            return 0
-        if command == "shell":
+        if command in ("run", "shell"):
             from .console import run_console
 
             runtime.front_end("console", "open")

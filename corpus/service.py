@@ -197,8 +197,8 @@ class Corpus:
         does not wait seconds for them; then (``freeze``) move everything loaded so far out
         of the garbage collector's way.
 
-        A long-running process holds hundreds of thousands of long-lived objects (the alias
-        index, the model's vocabulary, the word lists); every full collection walks them all,
+        A long-running process holds hundreds of thousands of long-lived objects (the model's
+        vocabulary, the word lists, the derived caches); every full collection walks them all,
         which at 20k articles stops the event loop for 300–400 ms at unpredictable moments.
         Frozen, they are never walked (their memory is still freed by reference counting);
         what requests allocate afterwards is collected as before.
