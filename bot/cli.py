@@ -25,7 +25,7 @@ from corpus.errors import CorpusError
 from corpus.extract.pipeline import FACTS_VERSION, Extractor
 from corpus.feeds import FeedPoller
 from corpus.models import IngestResult
-from corpus.service import Corpus, IngestLimits
+from corpus.service import Corpus, IngestLimits, hold_collections
 from corpus.store import Store
 from handlers.admission import Admission
 from handlers.chart import ChartProcess
@@ -203,6 +203,7 @@ async def _warm(corpus: Corpus, charts: ChartProcess | None = None) -> None:
     from handlers import chart
     from handlers.warm import warm_caches
 
+    hold_collections()
     aliases = asyncio.create_task(corpus.aliases.load())
     try:
         if charts is not None:

@@ -114,6 +114,20 @@ _FILE_PATH = re.compile(
 READERS = 2
 
 
+def hold_collections() -> None:
+    """Keep full garbage collections away while a long-running process starts.
+
+    Start-up builds a large heap (the imported libraries, the model, the derived caches), and
+    at the default thresholds the collector walks all of it several times on the way, each
+    walk holding the interpreter lock, so the event loop, which already serves the first
+    members, stops for ~100 ms at a time. What is imported by now lives as long as the
+    process: it is frozen at once, and fewer young collections mean fewer full ones over what
+    is still to come (``Corpus.warm`` freezes that once it is loaded). Safe to call again.
+    """
+    gc.set_threshold(50_000, 20, 20)
+    gc.freeze()
+
+
 class Corpus:
     """Everything a handler may do with the articles."""
 
@@ -204,9 +218,7 @@ class Corpus:
         what requests allocate afterwards is collected as before.
         """
         if freeze:
-            # the start-up builds create a large heap: fewer young collections meanwhile
-            # means fewer full ones walking it (each stops the loop for a few hundred ms)
-            gc.set_threshold(50_000, 20, 20)
+            hold_collections()
         if self.reader is self.store and self.store.path != ":memory:":
             self.reader = await Store.open_reader(self.store.path)
             await self.store.add_readers(READERS)
