@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.cli import _warm  # noqa: E402
+from bot.runner import _warm  # noqa: E402
 from corpus import segment, sources  # noqa: E402
 from corpus.extract.pipeline import FACTS_VERSION, Extractor  # noqa: E402
 from corpus.language import STOP_WORDS  # noqa: E402

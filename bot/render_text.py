@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 from pathlib import Path
 
@@ -51,3 +52,11 @@ def print_reply(console: Console, reply: Reply, *, image_dir: Path | None = None
         path = image_dir / reply.image.filename
         path.write_bytes(reply.image.data)
         console.print(f"[dim]Chart saved to {escape(str(path))}[/]")
+
+
+def emit(console: Console, reply: Reply, json_output: bool) -> None:
+    """Print a command line reply: as one JSON object, or readably (charts saved under ./charts)."""
+    if json_output:
+        sys.stdout.write(to_json(reply) + "\n")
+    else:
+        print_reply(console, reply, image_dir=Path("charts"))

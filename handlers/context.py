@@ -12,11 +12,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-
-from corpus.service import Corpus
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .admission import Admission
+
+if TYPE_CHECKING:
+    # for the annotations only: importing the service (the cleaner, the extractor's modules)
+    # is a tenth of a second that `briefbot help` does not need
+    from corpus.service import Corpus
 
 
 def _utcnow() -> datetime:
