@@ -155,6 +155,10 @@ class NameIndex:
                     )
         return sorted(found.values(), key=lambda m: -m.score)[:limit]
 
+    def exact(self, name: str) -> str | None:
+        """The group a name spells exactly (case, spacing and apostrophes aside), or None."""
+        return self.by_norm.get(_norm(name))
+
     def best(self, name: str, *, cutoff: float = 75.0) -> EntityMatch | None:
         """The group a name (not a whole question) refers to, fuzzily."""
         key = _norm(name)

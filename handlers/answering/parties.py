@@ -38,14 +38,10 @@ def name_test(index: NameIndex) -> SameName:
     """Whether two names are one entity by the corpus's alias groups."""
 
     def same(a: str, b: str) -> bool:
-        ca = index.by_norm.get(_name_key(a))
-        return ca is not None and ca == index.by_norm.get(_name_key(b))
+        ca = index.exact(a)
+        return ca is not None and ca == index.exact(b)
 
     return same
-
-
-def _name_key(name: str) -> str:
-    return re.sub(r"\s+", " ", name.replace("’", "'").strip(" .,'\"“”")).lower()
 
 
 @lru_cache(maxsize=16384)
@@ -112,7 +108,7 @@ def names_in(text: str, index: NameIndex, labels: Sequence[str] = ("PERSON",)) -
             gram = " ".join(words[i : i + n])
             if not gram[:1].isupper():
                 continue
-            canonical = index.by_norm.get(re.sub(r"\s+", " ", gram.replace("’", "'")).lower())
+            canonical = index.exact(gram)
             if canonical is None or canonical in found or index.labels.get(canonical) not in labels:
                 continue
             found[canonical] = EntityMatch(

@@ -35,3 +35,11 @@ def test_a_word_that_shares_no_letter_block_with_a_name_finds_nothing():
     index = NameIndex(ROWS)
     assert index.best("zzzz qqqq") is None
     assert index.best("Бахмут 💥 ｔａｎｋｓ") is None
+
+
+def test_an_exact_name_ignores_case_spacing_and_apostrophes_but_never_guesses():
+    """What the answer's parties use to tell whether two names are one entity."""
+    index = NameIndex([*ROWS, ("O'Brien", "O'Brien", "PERSON")])
+    assert index.exact("  yevgeny   PRIGOZHIN. ") == "Yevgeny Prigozhin"
+    assert index.exact("O’Brien") == "O'Brien"
+    assert index.exact("Prigozin") is None  # a misspelling is best()'s, not exact()'s
