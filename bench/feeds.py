@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
 from bot.monitor import LoopProbe  # noqa: E402
 from corpus.extract.pipeline import Extractor  # noqa: E402
 from corpus.feeds import FeedPoller  # noqa: E402
-from corpus.service import Corpus, IngestLimits  # noqa: E402
+from corpus.service import Corpus, IngestLimits, freeze_long_lived  # noqa: E402
 from handlers.context import Context  # noqa: E402
 from handlers.registry import dispatch, load_commands  # noqa: E402
 from handlers.types import Request  # noqa: E402
@@ -135,6 +135,7 @@ async def run(args: argparse.Namespace) -> int:
                                limits=IngestLimits(fetch_timeout=30))
     try:
         await corpus.warm()
+        freeze_long_lived()  # as a running bot does once warm
         for f in range(args.feeds):
             await corpus.store.add_feed(url=f"http://127.0.0.{2 + f % args.hosts}:{port}/f{f}/rss.xml", topic="",
                                         title=None, added_by="bench", interval=900)

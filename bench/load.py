@@ -624,6 +624,7 @@ class BotProcess:
     def cpu(self) -> float:
         return cpu_seconds(self.pid) + sum(cpu_seconds(c) for c in self.children)
 
+
     async def settle(self, limit: float, window: float = 3.0) -> bool:
         """Wait until the bot and its workers use under 5 % CPU and their RSS holds still."""
         history: list[tuple[float, float, int]] = []
@@ -683,6 +684,13 @@ class BotProcess:
         tail = "\n".join(line for _, _, line in self.lines[-20:])
         reason = f"exited with {self.proc.returncode}" if died in done else f"not done after {timeout:.0f} s"
         raise RuntimeError(f"the bot {reason} while {what}:\n{tail}")
+
+
+def cpu_split(bot: BotProcess) -> tuple[float, float, float]:
+    """CPU seconds so far of this process, the bot, and the bot's helper processes (a helper
+    started during the window counts whole: the figures are an upper bound for it)."""
+    own = os.times()
+    return own.user + own.system, cpu_seconds(bot.pid), sum(cpu_seconds(c) for c in bot.children)
 
 
 def bot_argv() -> list[str]:
@@ -928,6 +936,11 @@ class Run:
     hwm_kb: int | None = None
     load_start: float = 0.0
     load_end: float = 0.0
+    #: CPU seconds used during the load window by this process (the members and the fake
+    #: Discord), the bot's process and its helper processes: all share the machine's cores.
+    cpu_bench: float = 0.0
+    cpu_bot: float = 0.0
+    cpu_helpers: float = 0.0
     lag_s: float = 0.0
     heartbeats: int = 0
     late_beats: list[float] = field(default_factory=list)  # over the whole run
@@ -1049,6 +1062,9 @@ def process_rows(run: Run, bot: BotProcess, found: StderrFindings) -> list[Row]:
          f"{mb(run.idle_kb)} / {mb(max((x.rss_kb for x in loaded), default=None))} / {mb(run.hwm_kb)}", ""),
         ("helper processes (extraction, aliases, charts) RSS idle / peak",
          f"{idle_workers} / {mb(max((x.children_kb for x in loaded), default=None))}", ""),
+        ("CPU during the load: members and fake Discord / bot / helpers",
+         f"{run.cpu_bench:.0f} / {run.cpu_bot:.0f} / {run.cpu_helpers:.0f} s of {run.load_end - run.load_start:.0f} s "
+         f"on {os.cpu_count()} cores", ""),
         ("event loop (bot.monitor summary)", found.summary or "not reported", ""),
         ("  stalls over 100 ms during the load", f"{len(during)}, largest {max(during, default=0)} ms", ""),
         ("  stalls over 100 ms in the whole run",
@@ -1123,8 +1139,10 @@ async def run_load(guild: Guild, bot: BotProcess, synced: Synced, run: Run, plan
     """The load, then the last answers and the digests."""
     log.info("load: %d commands over %g s", len(plan), args.seconds)
     run.load_start = time.monotonic()
+    before = cpu_split(bot)
     run.lag_s = await bot.alive(play(guild.fake, guild.tracker, plan, synced), args.seconds + 600, "under load")
     run.load_end = time.monotonic()
+    run.cpu_bench, run.cpu_bot, run.cpu_helpers = (b - a for a, b in zip(before, cpu_split(bot), strict=True))
     log.info("all sent; waiting for the last answers")
     await bot.alive(wait_answered(guild.fake, guild.tracker.sent, args.drain), args.drain + 10, "answering")
     log.info("waiting for the digests (at most %g s)", args.digest_wait)

@@ -114,18 +114,24 @@ _FILE_PATH = re.compile(
 READERS = 2
 
 
-def hold_collections() -> None:
-    """Keep full garbage collections away while a long-running process starts.
+def freeze_long_lived() -> int:
+    """Move every object alive now out of the garbage collector's way, and keep full
+    collections rare from now on; returns how many objects are frozen. For a long-running
+    process: once when it starts, once more when its warm-up has loaded what it keeps.
 
-    Start-up builds a large heap (the imported libraries, the model, the derived caches), and
-    at the default thresholds the collector walks all of it several times on the way, each
-    walk holding the interpreter lock, so the event loop, which already serves the first
-    members, stops for ~100 ms at a time. What is imported by now lives as long as the
-    process: it is frozen at once, and fewer young collections mean fewer full ones over what
-    is still to come (``Corpus.warm`` freezes that once it is loaded). Safe to call again.
+    Such a process holds hundreds of thousands of long-lived objects (the imported
+    libraries, the model's vocabulary, the word lists, the derived caches). Every full
+    collection walks them all, holding the interpreter lock: at 20k articles the event loop
+    stopped 100 ms at start-up and 300–400 ms at unpredictable moments later. Frozen, they
+    are never walked (their memory is still freed by reference counting); what requests
+    allocate afterwards is collected as before. No collection is run first: it would stop
+    the loop as long, and the little cyclic garbage of start-up may stay. The thresholds
+    stay high: caches rebuilt after a change are young and large, and at the defaults a full
+    collection walked them every second or two under load (100+ ms each).
     """
     gc.set_threshold(50_000, 20, 20)
     gc.freeze()
+    return gc.get_freeze_count()
 
 
 class Corpus:
@@ -206,19 +212,9 @@ class Corpus:
         except ModelMissingError:
             return ClaimParse()
 
-    async def warm(self, *, freeze: bool = True) -> None:
-        """Load the English model and word lists in the background, so the first question
-        does not wait seconds for them; then (``freeze``) move everything loaded so far out
-        of the garbage collector's way.
-
-        A long-running process holds hundreds of thousands of long-lived objects (the model's
-        vocabulary, the word lists, the derived caches); every full collection walks them all,
-        which at 20k articles stops the event loop for 300–400 ms at unpredictable moments.
-        Frozen, they are never walked (their memory is still freed by reference counting);
-        what requests allocate afterwards is collected as before.
-        """
-        if freeze:
-            hold_collections()
+    async def warm(self) -> None:
+        """Open the read connections and load the English model and word lists in the
+        background, so the first question does not wait seconds for them."""
         if self.reader is self.store and self.store.path != ":memory:":
             self.reader = await Store.open_reader(self.store.path)
             await self.store.add_readers(READERS)
@@ -227,14 +223,6 @@ class Corpus:
             await asyncio.to_thread(is_word, "warm")
         except ModelMissingError:
             log.info("no English model: questions are matched on words alone")
-        if freeze:
-            # No collection first: at 20k articles it would stop the loop for 300+ ms while
-            # members are already being served; the little cyclic garbage of start-up stays.
-            # The thresholds stay high: caches rebuilt after a change are young and large,
-            # and at the defaults a full collection walked them every second or two under
-            # load (100+ ms each). Reference counting frees all but cycles at once anyway.
-            gc.freeze()
-            log.info("%d long-lived objects frozen out of garbage collection", gc.get_freeze_count())
 
     async def ensure_seeded(self) -> list[IngestResult]:
         """Fill an empty database from the articles shipped in ``corpus/articles``."""
