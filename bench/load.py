@@ -44,7 +44,9 @@ What it does, and why:
   command's is the bot's reply message.
 * The bot is ready when it has answered ``!help`` and its CPU time and RSS have stopped moving
   (it warms its model at start): that RSS is the idle figure. RSS is then sampled every 100 ms
-  and VmHWM read before stopping. The fake announces a short heartbeat interval
+  and VmHWM read before stopping. The CPU seconds used during the load by this process (the
+  members and the fake Discord), the bot and its helper processes are printed too: they share
+  the machine's cores, and a stall means little without knowing how busy those were. The fake announces a short heartbeat interval
   (``--heartbeat``, Discord's is ~41 s) so a run of a minute sees a dozen heartbeats; one more
   than 100 ms later than the interval is counted late. At the end the bot gets SIGINT (its own
   process, as ``kill -INT`` does), and its stderr gives tracebacks, ERROR lines and the event loop
