@@ -118,16 +118,19 @@ def _honorific(word: str) -> bool:
     return is_honorific(word.lower().rstrip("."))
 
 
-# Head words of organisation names, so an unlabelled "Defence Ministry" is not taken for a person.
-_ORG_WORDS: frozenset[str] = frozenset(
-    """
-    ministry service council group agency department office government army forces party
-    company committee command bank union house court news times post institute university
-    association military intelligence administration kremlin pentagon parliament assembly
-    commission organisation organization corporation inc ltd fund federation embassy police
-    navy guard guards staff board network channel tv radio press
-    """.split()
+# Words that mark a subject as a body, not a person: the gazetteer's organisation words and a
+# few that name a body only as a quote's subject ("the board said", "House investigators").
+_ORG_WORDS: frozenset[str] = gz.ORG_WORDS | frozenset(
+    ["house", "board", "channel", "guards", "military", "intelligence"]
 )
+
+
+def _names_a_body(tokens: Sequence[Token]) -> bool:
+    """Whether a subject's words are an organisation's: an organisation word ("Defence
+    Ministry") or a body the gazetteer knows by its name alone ("the Pentagon", "NATO")."""
+    if any(t.lower_ in _ORG_WORDS for t in tokens):
+        return True
+    return gz.org(" ".join(t.text for t in sorted(tokens, key=lambda t: t.i))) is not None
 
 
 _OPEN_DOUBLE = "“„«"
@@ -1065,7 +1068,7 @@ def _name_like(art: _Article, p: _Para, tok: Token) -> bool:
     if ref is not None and ref.mention.label in ("GPE", "LOC", "NORP"):
         return False
     words = [t for t in tok.subtree if t.dep_ in ("compound", "flat") or t is tok]
-    if len(words) > 4 or any(t.lower_ in _ORG_WORDS for t in tok.subtree):
+    if len(words) > 4 or _names_a_body(words) or any(t.lower_ in _ORG_WORDS for t in tok.subtree):
         return False
     return all(t.text[:1].isupper() and not t.text.isupper() for t in words)
 
@@ -1448,7 +1451,7 @@ def _appositive_name(art: _Article, p: _Para, tok: Token) -> str | None:
                 return None
             parts = [t for t in c.subtree if t.dep_ in ("compound", "flat") or t is c]
             text = " ".join(t.text for t in sorted(parts, key=lambda t: t.i))
-            if _looks_like_name(text) and not any(t.lower_ in _ORG_WORDS for t in parts):
+            if _looks_like_name(text) and not _names_a_body(parts):
                 return text
     return None
 

@@ -187,6 +187,18 @@ def test_pronoun_goes_to_the_preceding_person_not_an_organisation(nlp):
     assert q.speaker == "Sergei Nechayev"
 
 
+@pytest.mark.parametrize("body", ["Human Rights Watch", "the Pentagon"])
+def test_a_pronoun_skips_a_body_the_gazetteer_knows_by_name(nlp, body):
+    """A body named without an organisation word ("Human Rights Watch", "the Pentagon") is
+    not a person a later "she" can be: the gazetteer's organisations say so, no code list."""
+    text = (f"Tanya Lokshina visited the city on Monday.\n\n“The shelling has not stopped,” {body} said "
+            "in a statement.\n\n“People are terrified,” she added.")
+    quotes = extract(nlp, text)
+    assert by_text(quotes, "The shelling").speaker == body
+    q = by_text(quotes, "People are terrified")
+    assert (q.speaker, q.speaker_as_written, q.attribution) == ("Tanya Lokshina", "she", "pronoun")
+
+
 def test_pronoun_skips_a_person_named_inside_a_subordinate_clause(nlp):
     # "Bukkvoll believes that Putin is afraid …" and a quote, then "…, he says."
     q = by_text(extract(nlp, seed("001")), "But there are not endless people")
