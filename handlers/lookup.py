@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -167,10 +169,10 @@ class NameIndex:
         if canonical is None:
             # Scored against the names sharing a (blocked) word with it, not all of them: a
             # WRatio scan of 48k names took 20-50 ms of CPU per lookup at 21k articles.
-            hit = _best_of(key, self._word_candidates(key, cutoff), cutoff)
-            if hit is None:
+            hits = best_matches(key, self._word_candidates(key, cutoff), cutoff=cutoff)
+            if not hits:
                 return None
-            canonical, score = self.by_norm[hit[0]], hit[1]
+            canonical, score = self.by_norm[hits[0][0]], hits[0][1]
         return EntityMatch(canonical, self.labels[canonical], tuple(sorted(self.groups[canonical])), name, score)
 
 
@@ -180,18 +182,28 @@ class NameIndex:
 _CHUNK = 2000
 
 
-def _best_of(key: str, candidates: list[str], cutoff: float) -> tuple[str, float] | None:
-    """The best-scoring candidate (the first of equals), as one ``extractOne`` call would find
-    it, scored a chunk at a time with the cutoff raised to the best score so far."""
-    best: tuple[str, float] | None = None
-    for i in range(0, len(candidates), _CHUNK):
-        floor = cutoff if best is None else best[1]
-        hit = process.extractOne(key, candidates[i : i + _CHUNK], scorer=fuzz.WRatio, score_cutoff=floor)
-        if hit is not None and (best is None or hit[1] > best[1]):
-            best = (hit[0], hit[1])
-            if best[1] >= 100:
-                break
-    return best
+def best_matches(
+    query: str, choices: Sequence[str] | Mapping[Any, str], *, scorer: Callable[..., float] = fuzz.WRatio,
+    limit: int = 1, cutoff: float = 0.0,
+) -> list[tuple[str, float, Any]]:
+    """What ``process.extract(query, choices, scorer=…, limit=…, score_cutoff=…)`` returns —
+    (choice, score, index or key), best first, equals in the order of ``choices`` — scored
+    :data:`_CHUNK` choices per call, with the cutoff raised to the ``limit``-th best score so
+    far, so that no call holds the interpreter lock for long however many choices there are."""
+    items = list(choices.items()) if isinstance(choices, Mapping) else list(enumerate(choices))
+    found: list[tuple[float, int, tuple[str, float, Any]]] = []  # (-score, order seen, hit)
+    seen = 0
+    for i in range(0, len(items), _CHUNK):
+        floor = cutoff if len(found) < limit else -found[limit - 1][0]
+        part = dict(items[i : i + _CHUNK])
+        for hit in process.extract(query, part, scorer=scorer, limit=limit, score_cutoff=floor):
+            found.append((-hit[1], seen, hit))
+            seen += 1
+        found.sort(key=lambda f: (f[0], f[1]))
+        del found[limit:]
+        if len(found) == limit and -found[-1][0] >= 100:
+            break
+    return [hit for _, _, hit in found]
 
 
 async def name_index(ctx: Context) -> NameIndex:

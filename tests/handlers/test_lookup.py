@@ -43,3 +43,20 @@ def test_an_exact_name_ignores_case_spacing_and_apostrophes_but_never_guesses():
     assert index.exact("  yevgeny   PRIGOZHIN. ") == "Yevgeny Prigozhin"
     assert index.exact("O’Brien") == "O'Brien"
     assert index.exact("Prigozin") is None  # a misspelling is best()'s, not exact()'s
+
+
+def test_chunked_scoring_answers_as_one_rapidfuzz_call_would():
+    """best_matches scores 2,000 choices per call (the interpreter lock is not held for long);
+    its answer, equal scores across chunks included, is process.extract's."""
+    from rapidfuzz import fuzz, process
+
+    from handlers.lookup import best_matches
+
+    names = [name for name, _, _ in ROWS] * 3  # every name in each of several chunks
+    titles = {1000 + i: name for i, name in enumerate(names)}
+    for query in ("Prigozin", "Thatcher", "Person17 Name17", "zzzz", ""):
+        for limit, cutoff in ((1, 75), (3, 50), (10, 0)):
+            assert best_matches(query, names, limit=limit, cutoff=cutoff) == process.extract(
+                query, names, scorer=fuzz.WRatio, limit=limit, score_cutoff=cutoff)
+            assert best_matches(query, titles, scorer=fuzz.ratio, limit=limit, cutoff=cutoff) == process.extract(
+                query, titles, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
