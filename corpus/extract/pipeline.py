@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -35,6 +36,8 @@ def facts_fingerprint(sources: Sequence[Path] = FACT_SOURCES, model: str = MODEL
 
     ``reindex`` re-extracts the articles whose stored version differs, so an extractor
     update can never leave stale facts behind because someone forgot to bump a constant.
+    What cannot change a fact is left out (see :func:`_fact_bytes`): a comment written to
+    explain a rule must not make every database re-extract every article.
     """
     digest = hashlib.sha256(model.encode())
     for root in sources:
@@ -42,8 +45,22 @@ def facts_fingerprint(sources: Sequence[Path] = FACT_SOURCES, model: str = MODEL
         for path in files:
             if path.suffix in (".py", ".json") and path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.name.encode())
-                digest.update(path.read_bytes())
+                digest.update(_fact_bytes(path))
     return int(digest.hexdigest()[:12], 16)
+
+
+def _fact_bytes(path: Path) -> bytes:
+    """A source file as far as it can shape a fact: a module without its blank lines and
+    whole-line comments (indentation kept: it is code), a data file without its ``_about``
+    notes. Cheap on purpose, since it runs at every start: docstrings still count."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        data = json.loads(text)
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if not k.startswith("_about")}
+        return json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    kept = (line.rstrip() for line in text.splitlines())
+    return "\n".join(line for line in kept if line and not line.lstrip().startswith("#")).encode()
 
 
 #: The version stored with each article's facts (see :func:`facts_fingerprint`).

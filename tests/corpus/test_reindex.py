@@ -66,12 +66,33 @@ def test_the_facts_version_follows_the_extractor_code_and_data(tmp_path):
     assert pipeline.facts_fingerprint(copies) == pipeline.facts_fingerprint(copies)
     before = pipeline.facts_fingerprint(copies)
     figures_py = tmp_path / "extract" / "figures.py"
-    figures_py.write_text(figures_py.read_text() + "\n# changed\n")
+    figures_py.write_text(figures_py.read_text() + "\n_CHANGED = True\n")
     changed = pipeline.facts_fingerprint(copies)
     assert changed != before
     roles = tmp_path / "language" / "roles.json"
     roles.write_text(roles.read_text().replace('"manager"', '"gaffer", "manager"', 1))
     assert pipeline.facts_fingerprint(copies) not in (before, changed)
+
+
+def test_a_comment_or_a_note_does_not_make_articles_stale(tmp_path):
+    """What cannot change a fact does not change the version: a comment, a blank line, a
+    data file's ``_about`` note. Indentation does: it is code."""
+    import json
+    import shutil
+
+    copy = tmp_path / "extract"
+    shutil.copytree(pipeline.FACT_SOURCES[0], copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = pipeline.facts_fingerprint([copy])
+    figures_py = copy / "figures.py"
+    code = figures_py.read_text()
+    figures_py.write_text("# why this module reads figures as it does\n\n" + code + "\n    # an indented comment\n")
+    gazetteer = copy / "gazetteer.json"
+    data = json.loads(gazetteer.read_text())
+    data["_about"] = "a better explanation"
+    gazetteer.write_text(json.dumps(data, indent=1))
+    assert pipeline.facts_fingerprint([copy]) == before
+    figures_py.write_text(code.replace("\n    return ", "\n        return ", 1))  # one line moved inward
+    assert pipeline.facts_fingerprint([copy]) != before
 
 
 async def test_articles_extracted_by_other_code_are_stale(seed_corpus):
