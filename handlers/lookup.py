@@ -190,15 +190,14 @@ def best_matches(
     (choice, score, index or key), best first, equals in the order of ``choices`` — scored
     :data:`_CHUNK` choices per call, with the cutoff raised to the ``limit``-th best score so
     far, so that no call holds the interpreter lock for long however many choices there are."""
-    items = list(choices.items()) if isinstance(choices, Mapping) else list(enumerate(choices))
+    keys = list(choices) if isinstance(choices, Mapping) else None
+    values = list(choices.values()) if isinstance(choices, Mapping) else choices
     found: list[tuple[float, int, tuple[str, float, Any]]] = []  # (-score, order seen, hit)
-    seen = 0
-    for i in range(0, len(items), _CHUNK):
+    for i in range(0, len(values), _CHUNK):
         floor = cutoff if len(found) < limit else -found[limit - 1][0]
-        part = dict(items[i : i + _CHUNK])
-        for hit in process.extract(query, part, scorer=scorer, limit=limit, score_cutoff=floor):
-            found.append((-hit[1], seen, hit))
-            seen += 1
+        for choice, score, j in process.extract(query, values[i : i + _CHUNK], scorer=scorer, limit=limit,
+                                                score_cutoff=floor):
+            found.append((-score, i + j, (choice, score, i + j if keys is None else keys[i + j])))
         found.sort(key=lambda f: (f[0], f[1]))
         del found[limit:]
         if len(found) == limit and -found[-1][0] >= 100:
