@@ -162,6 +162,9 @@ async def _warm(corpus: Corpus, charts: ChartProcess | None = None) -> None:
 
 
 async def run(ns: argparse.Namespace, settings: Settings) -> int:
+    """Run one parsed command and return its exit code. ``run`` and ``shell`` serve until
+    stopped: the front ends (or the console), the warm-up, the loop probe, the feed poller and
+    the catch-up of stale facts, all stopped before the corpus closes."""
     console = Console(highlight=False, stderr=False)
     json_output = bool(getattr(ns, "json", False))
     command = ns.subcommand or "run"
