@@ -37,9 +37,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.monitor import LoopProbe  # noqa: E402
+from bot.runner import freeze_long_lived  # noqa: E402
 from corpus.extract.pipeline import Extractor  # noqa: E402
 from corpus.feeds import FeedPoller  # noqa: E402
-from corpus.service import Corpus, IngestLimits, freeze_long_lived  # noqa: E402
+from corpus.service import Corpus, IngestLimits  # noqa: E402
 from handlers.context import Context  # noqa: E402
 from handlers.registry import dispatch, load_commands  # noqa: E402
 from handlers.types import Request  # noqa: E402

@@ -9,7 +9,6 @@ ingest never leaves a half-indexed article.
 from __future__ import annotations
 
 import asyncio
-import gc
 import hashlib
 import logging
 import re
@@ -112,26 +111,6 @@ _FILE_PATH = re.compile(
 
 #: Read connections of a long-running bot (see :meth:`Store.add_readers`): one per core here.
 READERS = 2
-
-
-def freeze_long_lived() -> int:
-    """Move every object alive now out of the garbage collector's way, and keep full
-    collections rare from now on; returns how many objects are frozen. For a long-running
-    process: once when it starts, once more when its warm-up has loaded what it keeps.
-
-    Such a process holds hundreds of thousands of long-lived objects (the imported
-    libraries, the model's vocabulary, the word lists, the derived caches). Every full
-    collection walks them all, holding the interpreter lock: at 20k articles the event loop
-    stopped 100 ms at start-up and 300–400 ms at unpredictable moments later. Frozen, they
-    are never walked (their memory is still freed by reference counting); what requests
-    allocate afterwards is collected as before. No collection is run first: it would stop
-    the loop as long, and the little cyclic garbage of start-up may stay. The thresholds
-    stay high: caches rebuilt after a change are young and large, and at the defaults a full
-    collection walked them every second or two under load (100+ ms each).
-    """
-    gc.set_threshold(50_000, 20, 20)
-    gc.freeze()
-    return gc.get_freeze_count()
 
 
 class Corpus:
